@@ -1,0 +1,10 @@
+export * from './conditions';
+export * from './computeStatus';
+export type { EngineStatus } from './engineStatus';
+export * from './jobStatus';
+export * from './workflowStatus';
+export * from './veleroStatus';
+export * from './volumeSnapshotStatus';
+export * from './replicationSourceStatus';
+export * from './helmReleaseStatus';
+export * from './argoCdApplicationStatus';

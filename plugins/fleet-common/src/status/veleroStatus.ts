@@ -1,0 +1,83 @@
+import type { VeleroBackup, VeleroRestore } from '../schemas/velero';
+import { EngineStatus, engineStatus } from './engineStatus';
+
+type VeleroObject =
+  | Pick<VeleroBackup, 'kind' | 'status'>
+  | Pick<VeleroRestore, 'kind' | 'status'>;
+
+function counts(status: VeleroObject['status']): string {
+  const parts = [];
+  if (status?.errors) parts.push(`${status.errors} error(s)`);
+  if (status?.warnings) parts.push(`${status.warnings} warning(s)`);
+  return parts.join(', ');
+}
+
+/**
+ * Maps a Velero Backup or Restore to the Operation vocabulary. The "...PartiallyFailed"
+ * intermediate phases are still running: only PartiallyFailed is final.
+ * @public
+ */
+export function veleroStatus(obj: VeleroObject): EngineStatus {
+  const kind = obj.kind;
+  const status = obj.status;
+  const phase = status?.phase;
+  const detail = counts(status);
+  switch (phase) {
+    case undefined:
+    case 'New':
+    case 'Queued':
+    case 'ReadyToStart':
+      return engineStatus(
+        'Pending',
+        `${kind}Pending`,
+        `${kind} ${phase ?? 'not yet seen'} by Velero`,
+      );
+    case 'InProgress':
+    case 'WaitingForPluginOperations':
+    case 'WaitingForPluginOperationsPartiallyFailed':
+    case 'Finalizing':
+    case 'FinalizingPartiallyFailed':
+      return engineStatus(
+        'Running',
+        `${kind}${phase}`,
+        [phase, detail].filter(Boolean).join(': '),
+      );
+    case 'Completed':
+      return engineStatus(
+        'Succeeded',
+        `${kind}Completed`,
+        detail || `${kind} completed`,
+      );
+    case 'PartiallyFailed':
+      return engineStatus(
+        'PartiallySucceeded',
+        `${kind}PartiallyFailed`,
+        detail || `${kind} partially failed`,
+      );
+    case 'Failed':
+      return engineStatus(
+        'Failed',
+        `${kind}Failed`,
+        [status?.failureReason, detail].filter(Boolean).join('; ') ||
+          `${kind} failed`,
+      );
+    case 'FailedValidation':
+      return engineStatus(
+        'Failed',
+        `${kind}FailedValidation`,
+        status?.validationErrors?.join('; ') || `${kind} failed validation`,
+      );
+    case 'Deleting':
+      return engineStatus(
+        'Failed',
+        `${kind}Deleting`,
+        `${kind} is being deleted`,
+      );
+    default:
+      return engineStatus(
+        'Running',
+        `${kind}UnknownPhase`,
+        `Unknown phase ${String(phase)}`,
+      );
+  }
+}
