@@ -2,8 +2,10 @@ import {
   coreServices,
   createBackendModule,
 } from '@backstage/backend-plugin-api';
+import type { Config } from '@backstage/config';
 import {
   AuthorizeResult,
+  isPermission,
   PolicyDecision,
 } from '@backstage/plugin-permission-common';
 import {
@@ -12,16 +14,56 @@ import {
   PolicyQueryUser,
 } from '@backstage/plugin-permission-node';
 import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
+import {
+  catalogConditions,
+  createCatalogConditionalDecision,
+} from '@backstage/plugin-catalog-backend/alpha';
+import {
+  fleetCampaignCreatePermission,
+  fleetCampaignManagePermission,
+  fleetOperationCancelPermission,
+  fleetOperationCreatePermission,
+} from '@vworkspace/backstage-plugin-fleet-common';
 
 /**
- * Everyone may read; fleet mutations are decided by the fleet rules, which
- * join this policy together with the fleet permissions.
+ * The portal's policy: everyone may read; operations on an application
+ * instance are for the owners of its catalog entity; campaigns act on the
+ * whole fleet and are for fleet admins only. Fleet admins
+ * (`fleet.permissions.admins`: user or group refs) may do everything.
  */
 export class FleetPermissionPolicy implements PermissionPolicy {
+  constructor(private readonly admins: ReadonlySet<string>) {}
+
+  static fromConfig(config: Config): FleetPermissionPolicy {
+    const admins =
+      config.getOptionalStringArray('fleet.permissions.admins') ?? [];
+    return new FleetPermissionPolicy(new Set(admins));
+  }
+
   async handle(
-    _request: PolicyQuery,
-    _user?: PolicyQueryUser,
+    request: PolicyQuery,
+    user?: PolicyQueryUser,
   ): Promise<PolicyDecision> {
+    const claims = user?.info.ownershipEntityRefs ?? [];
+    const isAdmin = claims.some(ref => this.admins.has(ref));
+    const { permission } = request;
+
+    if (
+      isPermission(permission, fleetOperationCreatePermission) ||
+      isPermission(permission, fleetOperationCancelPermission)
+    ) {
+      if (isAdmin) return { result: AuthorizeResult.ALLOW };
+      return createCatalogConditionalDecision(
+        permission,
+        catalogConditions.isEntityOwner({ claims }),
+      );
+    }
+    if (
+      isPermission(permission, fleetCampaignCreatePermission) ||
+      isPermission(permission, fleetCampaignManagePermission)
+    ) {
+      return { result: isAdmin ? AuthorizeResult.ALLOW : AuthorizeResult.DENY };
+    }
     return { result: AuthorizeResult.ALLOW };
   }
 }
@@ -32,8 +74,8 @@ export default createBackendModule({
   register(reg) {
     reg.registerInit({
       deps: { policy: policyExtensionPoint, config: coreServices.rootConfig },
-      async init({ policy }) {
-        policy.setPolicy(new FleetPermissionPolicy());
+      async init({ policy, config }) {
+        policy.setPolicy(FleetPermissionPolicy.fromConfig(config));
       },
     });
   },
