@@ -19,7 +19,7 @@ describe('conflictStatus', () => {
       details: {
         causes: [
           {
-            type: 'FieldManagerConflict',
+            reason: 'FieldManagerConflict',
             message:
               'conflict with "kubectl-scale" using apps/v1 at 2025-01-01T00:01:00Z',
             field: '.spec.replicas',

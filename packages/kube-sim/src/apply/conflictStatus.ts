@@ -19,7 +19,7 @@ function describeManager(c: ApplyConflict): string {
  */
 export function conflictStatus(conflicts: readonly ApplyConflict[]) {
   const causes = conflicts.map(c => ({
-    type: 'FieldManagerConflict',
+    reason: 'FieldManagerConflict',
     message: `conflict with ${describeManager(c)}`,
     field: c.field,
   }));

@@ -1,0 +1,169 @@
+import type { ClusterApi } from '../../cluster/ClusterApi';
+import { StatusError } from '../../server/StatusError';
+import type { WatchHandle } from '../../server/Apiserver';
+import type { GroupVersionResource, KubeObject } from '../../types';
+import { SimTimings, scaled } from './timing';
+
+/** Identifies one object a simulated controller reconciles. @public */
+export interface ObjectKey {
+  namespace?: string;
+  name: string;
+}
+
+/** What a reconcile asks for next: nothing, or another pass after a delay. @public */
+export type ReconcileResult = void | { requeueAfterMs: number };
+
+/** @public */
+export interface SimControllerOptions {
+  api: ClusterApi;
+  timings: SimTimings;
+  /** Receives errors a reconcile could not recover from; default: ignored. */
+  onError?: (controller: string, key: ObjectKey, error: unknown) => void;
+}
+
+const keyString = (key: ObjectKey) => `${key.namespace ?? ''}/${key.name}`;
+
+/**
+ * Base of the simulated controllers: watches one primary resource in-process
+ * (through the same admission and validation path as HTTP clients), and
+ * reconciles each object one pass at a time, like a real controller's work
+ * queue: events for a key being reconciled coalesce into one more pass.
+ * Subclasses implement {@link SimController.reconcile} with the current object
+ * and call {@link SimController.enqueue} for related objects.
+ * @public
+ */
+export abstract class SimController {
+  /** Field manager and event source name, e.g. `helm-controller`. */
+  abstract readonly name: string;
+  /** The resource this controller owns the status of. */
+  protected abstract readonly primary: GroupVersionResource;
+  /** Further resources whose changes re-trigger reconciles (mapped by {@link SimController.mapSecondary}). */
+  protected readonly secondaries: GroupVersionResource[] = [];
+
+  protected readonly api: ClusterApi;
+  protected readonly timings: SimTimings;
+  private readonly onError?: SimControllerOptions['onError'];
+  private readonly watches: WatchHandle[] = [];
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly running = new Set<string>();
+  private readonly dirty = new Set<string>();
+  private readonly keys = new Map<string, ObjectKey>();
+  private stopped = true;
+  private idleWaiters: Array<() => void> = [];
+
+  constructor(options: SimControllerOptions) {
+    this.api = options.api;
+    this.timings = options.timings;
+    this.onError = options.onError;
+  }
+
+  /** One reconcile pass for the current state of `object` (undefined once deleted). */
+  protected abstract reconcile(key: ObjectKey, object: KubeObject | undefined): Promise<ReconcileResult>;
+
+  /** Keys of primary objects to reconcile when a secondary object changes. */
+  protected mapSecondary(_gvr: GroupVersionResource, _object: KubeObject): ObjectKey[] {
+    return [];
+  }
+
+  start(): this {
+    if (!this.stopped) return this;
+    this.stopped = false;
+    this.watches.push(
+      this.api.watch(this.primary, (type, object) => {
+        if (type === 'BOOKMARK' || type === 'ERROR') return;
+        const meta = (object as KubeObject).metadata;
+        this.enqueue({ namespace: meta.namespace, name: meta.name! });
+      }),
+    );
+    for (const gvr of this.secondaries) {
+      this.watches.push(
+        this.api.watch(gvr, (type, object) => {
+          if (type === 'BOOKMARK' || type === 'ERROR') return;
+          for (const key of this.mapSecondary(gvr, object as KubeObject)) this.enqueue(key);
+        }),
+      );
+    }
+    return this;
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const watch of this.watches.splice(0)) watch.stop();
+    for (const timer of this.timers.values()) clearTimeout(timer);
+    this.timers.clear();
+    this.dirty.clear();
+    this.releaseIdleWaiters();
+  }
+
+  /** Schedules a reconcile of `key`, after `delayMs` if given (a later call keeps the sooner). */
+  enqueue(key: ObjectKey, delayMs = 0): void {
+    if (this.stopped) return;
+    const id = keyString(key);
+    this.keys.set(id, key);
+    if (delayMs > 0) {
+      if (this.timers.has(id)) return;
+      this.timers.set(
+        id,
+        setTimeout(() => {
+          this.timers.delete(id);
+          this.enqueue(key);
+        }, delayMs),
+      );
+      return;
+    }
+    const timer = this.timers.get(id);
+    if (timer) {
+      clearTimeout(timer);
+      this.timers.delete(id);
+    }
+    if (this.running.has(id)) {
+      this.dirty.add(id);
+      return;
+    }
+    this.running.add(id);
+    setImmediate(() => void this.process(id));
+  }
+
+  /** Resolves once no reconcile is running or due without delay: for tests and benchmarks. */
+  whenIdle(): Promise<void> {
+    if (this.running.size === 0) return Promise.resolve();
+    return new Promise(resolve => this.idleWaiters.push(resolve));
+  }
+
+  /** Nominal duration scaled by the run's time scale. */
+  protected duration(nominalMs: number): number {
+    return scaled(this.timings, nominalMs);
+  }
+
+  private async process(id: string): Promise<void> {
+    const key = this.keys.get(id)!;
+    let result: ReconcileResult;
+    try {
+      const object = this.getOrUndefined(key);
+      result = await this.reconcile(key, object);
+    } catch (error) {
+      // A conflict means someone wrote in between: the next pass sees the new state.
+      if (!(error instanceof StatusError && error.code === 409)) this.onError?.(this.name, key, error);
+      result = { requeueAfterMs: Math.max(this.duration(1000), 50) };
+    } finally {
+      this.running.delete(id);
+    }
+    if (this.stopped) return;
+    if (this.dirty.delete(id)) this.enqueue(key);
+    else if (result) this.enqueue(key, result.requeueAfterMs);
+    if (this.running.size === 0) this.releaseIdleWaiters();
+  }
+
+  private getOrUndefined(key: ObjectKey): KubeObject | undefined {
+    try {
+      return this.api.get(this.primary, key.name, { namespace: key.namespace });
+    } catch (error) {
+      if (error instanceof StatusError && error.code === 404) return undefined;
+      throw error;
+    }
+  }
+
+  private releaseIdleWaiters(): void {
+    for (const resolve of this.idleWaiters.splice(0)) resolve();
+  }
+}

@@ -1,0 +1,8 @@
+export { SimController } from './SimController';
+export type { ObjectKey, ReconcileResult, SimControllerOptions } from './SimController';
+export { scaled } from './timing';
+export type { SimTimings } from './timing';
+export { setCondition, removeCondition, findCondition, nowRfc3339 } from './conditions';
+export type { Condition } from './conditions';
+export { EventRecorder } from './EventRecorder';
+export type { EventType } from './EventRecorder';

@@ -1,0 +1,154 @@
+import type { KubeObject, UserInfo } from '../types';
+import type { Apiserver, WriteContext } from './Apiserver';
+import { ResourceType, refOf } from './ResourceType';
+import { StatusError } from './StatusError';
+
+const GC_USER: UserInfo = {
+  username: 'system:serviceaccount:kube-system:generic-garbage-collector',
+  groups: ['system:serviceaccounts', 'system:serviceaccounts:kube-system', 'system:authenticated'],
+};
+
+interface Dependent {
+  type: ResourceType;
+  object: KubeObject;
+}
+
+/**
+ * kube's garbage collector, in miniature: deletes dependents whose owners are gone (matched by
+ * uid), orphans dependents for the `orphan` finalizer, and holds a `foregroundDeletion` owner
+ * until its blocking dependents are gone. Runs asynchronously, like the real controller.
+ */
+export class GarbageCollector {
+  private readonly ctx: WriteContext = { user: GC_USER, fieldManager: 'generic-garbage-collector' };
+  private readonly pending = new Map<string, () => Promise<void>>();
+  private scheduled = false;
+  private running?: Promise<void>;
+
+  constructor(private readonly api: Apiserver) {
+    api.onCommit((type, object, prev) => this.observe(type, object, prev));
+  }
+
+  /** Whether work is queued or running. */
+  get busy(): boolean {
+    return this.scheduled || this.running !== undefined || this.pending.size > 0;
+  }
+
+  /** Resolves when the current work is done. */
+  async settle(): Promise<void> {
+    await (this.running ?? new Promise(r => setImmediate(r)));
+  }
+
+  private enqueue(id: string, work: () => Promise<void>): void {
+    this.pending.set(id, work);
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.running = this.drain().finally(() => {
+        this.running = undefined;
+      });
+    });
+  }
+
+  private async drain(): Promise<void> {
+    while (this.pending.size > 0) {
+      const [id, work] = this.pending.entries().next().value as [string, () => Promise<void>];
+      this.pending.delete(id);
+      try {
+        await work();
+      } catch (e) {
+        // A conflict or a vanished object means a newer event will bring the work back.
+        if (!(e instanceof StatusError)) throw e;
+      }
+    }
+  }
+
+  private observe(type: string, object: KubeObject, prev: KubeObject | undefined): void {
+    const uid = object.metadata.uid!;
+    if (type === 'DELETED') {
+      this.enqueue(`dependents/${uid}`, () => this.collectDependents(object));
+    } else if (object.metadata.deletionTimestamp) {
+      const finalizers = object.metadata.finalizers ?? [];
+      if (finalizers.includes('orphan')) this.enqueue(`orphan/${uid}`, () => this.orphan(uid));
+      if (finalizers.includes('foregroundDeletion')) this.enqueue(`foreground/${uid}`, () => this.foreground(uid));
+    }
+    // A dependent going away may release an owner that waits in foreground deletion.
+    const refs = [...(object.metadata.ownerReferences ?? []), ...(prev?.metadata.ownerReferences ?? [])];
+    for (const ref of refs) {
+      const owner = this.api.store.findByUid(ref.uid);
+      if (owner?.metadata.finalizers?.includes('foregroundDeletion')) {
+        this.enqueue(`foreground/${ref.uid}`, () => this.foreground(ref.uid));
+      }
+    }
+  }
+
+  private dependentsOf(owner: KubeObject): Dependent[] {
+    const uid = owner.metadata.uid;
+    const namespace = owner.metadata.namespace;
+    const out: Dependent[] = [];
+    for (const type of this.api.registry.all()) {
+      if (!type.namespaced && namespace) continue;
+      const store = this.api.store.resource(type.group, type.plural);
+      for (const object of store.objects.values()) {
+        if (namespace && object.metadata.namespace !== namespace) continue;
+        if (object.metadata.ownerReferences?.some(r => r.uid === uid)) out.push({ type, object });
+      }
+    }
+    return out;
+  }
+
+  private typeOf(object: KubeObject): ResourceType | undefined {
+    return this.api.registry.byKind(object.apiVersion, object.kind)?.type;
+  }
+
+  private async collectDependents(owner: KubeObject): Promise<void> {
+    for (const { type, object } of this.dependentsOf(owner)) {
+      const remaining = (object.metadata.ownerReferences ?? []).filter(r => r.uid !== owner.metadata.uid);
+      const alive = remaining.some(r => this.api.store.findByUid(r.uid));
+      const ref = refOf(type, object.metadata.namespace);
+      if (alive) {
+        await this.api.patch(ref, object.metadata.name!, { type: 'json', body: [
+          { op: 'test', path: '/metadata/resourceVersion', value: object.metadata.resourceVersion },
+          { op: 'replace', path: '/metadata/ownerReferences', value: remaining },
+        ] }, this.ctx);
+      } else if (!object.metadata.deletionTimestamp) {
+        await this.api.delete(ref, object.metadata.name!, { propagationPolicy: 'Background', preconditions: { uid: object.metadata.uid } }, this.ctx);
+      }
+    }
+  }
+
+  private async removeFinalizer(uid: string, finalizer: string): Promise<void> {
+    const owner = this.api.store.findByUid(uid);
+    const type = owner && this.typeOf(owner);
+    if (!owner || !type || !owner.metadata.finalizers?.includes(finalizer)) return;
+    await this.api.patch(refOf(type, owner.metadata.namespace), owner.metadata.name!, { type: 'json', body: [
+      { op: 'test', path: '/metadata/resourceVersion', value: owner.metadata.resourceVersion },
+      { op: 'replace', path: '/metadata/finalizers', value: owner.metadata.finalizers.filter(f => f !== finalizer) },
+    ] }, this.ctx);
+  }
+
+  private async orphan(uid: string): Promise<void> {
+    const owner = this.api.store.findByUid(uid);
+    if (!owner) return;
+    for (const { type, object } of this.dependentsOf(owner)) {
+      await this.api.patch(refOf(type, object.metadata.namespace), object.metadata.name!, { type: 'json', body: [
+        { op: 'test', path: '/metadata/resourceVersion', value: object.metadata.resourceVersion },
+        { op: 'replace', path: '/metadata/ownerReferences', value: object.metadata.ownerReferences!.filter(r => r.uid !== uid) },
+      ] }, this.ctx);
+    }
+    await this.removeFinalizer(uid, 'orphan');
+  }
+
+  private async foreground(uid: string): Promise<void> {
+    const owner = this.api.store.findByUid(uid);
+    if (!owner?.metadata.deletionTimestamp) return;
+    let blocking = 0;
+    for (const { type, object } of this.dependentsOf(owner)) {
+      if (object.metadata.ownerReferences?.some(r => r.uid === uid && r.blockOwnerDeletion)) blocking++;
+      if (!object.metadata.deletionTimestamp) {
+        await this.api.delete(refOf(type, object.metadata.namespace), object.metadata.name!, { propagationPolicy: 'Foreground' }, this.ctx);
+      }
+    }
+    if (blocking === 0) await this.removeFinalizer(uid, 'foregroundDeletion');
+  }
+}

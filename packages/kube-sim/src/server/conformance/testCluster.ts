@@ -1,0 +1,24 @@
+// Wire responses are checked as untyped JSON, hence `any` in assertions.
+import { KubeConfig } from '@kubernetes/client-node';
+import { SimCluster, SimClusterOptions } from '../../cluster/SimCluster';
+
+/** Starts a plain-HTTP cluster for a test file and a KubeConfig for it. */
+export async function startTestCluster(options: SimClusterOptions = {}): Promise<{ cluster: SimCluster; kc: KubeConfig }> {
+  const cluster = await SimCluster.start({ tls: false, ...options });
+  const kc = new KubeConfig();
+  kc.loadFromString(cluster.kubeConfig());
+  return { cluster, kc };
+}
+
+/** The HTTP status and metav1.Status body of a client-node ApiException. */
+export async function failure(promise: Promise<unknown>): Promise<{ code: number; body: any }> {
+  try {
+    await promise;
+  } catch (e) {
+    // client-node 1.4 ApiException: `code` and `body` (a JSON string).
+    const err = e as { code?: number; body?: unknown; statusCode?: number };
+    const body = typeof err.body === 'string' ? JSON.parse(err.body) : err.body;
+    return { code: err.code ?? err.statusCode ?? 0, body };
+  }
+  throw new Error('expected the request to fail');
+}

@@ -1,0 +1,317 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { parse as parseYaml } from 'yaml';
+import { encodeObject } from '../store/encode';
+import type { Apiserver, DeleteOptions, PatchType, ResourceRef, Subresource, WriteContext } from './Apiserver';
+import type { Authorizer, TokenGrant } from './authorizer';
+import { VERSION_INFO, apiGroup, apiGroupList, apiResourceList, apiVersions } from './discovery';
+import type { Faults } from './Faults';
+import {
+  StatusError,
+  badRequest,
+  internalError,
+  methodNotAllowed,
+  pathNotFound,
+  tooManyRequests,
+  unsupportedMediaType,
+} from './StatusError';
+
+/** What the HTTP front end needs from its cluster. */
+export interface HttpHandlerOptions {
+  apiserver: Apiserver;
+  authorizer: Authorizer;
+  faults: Faults;
+  /** host:port clients reach this server at, for `/api`. */
+  serverAddress: () => string;
+}
+
+interface ResourcePath {
+  ref: ResourceRef;
+  name?: string;
+  subresource?: string;
+  watchPath: boolean;
+}
+
+const PATCH_TYPES: Record<string, PatchType> = {
+  'application/merge-patch+json': 'merge',
+  'application/json-patch+json': 'json',
+  'application/strategic-merge-patch+json': 'strategic',
+  'application/apply-patch+yaml': 'apply',
+};
+
+/** Splits `/api/v1/...` and `/apis/g/v/...` paths into a resource reference. */
+export function parseResourcePath(path: string): ResourcePath | undefined {
+  const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
+  let group: string;
+  let version: string;
+  let rest: string[];
+  if (parts[0] === 'api' && parts.length >= 3) {
+    group = '';
+    version = parts[1];
+    rest = parts.slice(2);
+  } else if (parts[0] === 'apis' && parts.length >= 4) {
+    group = parts[1];
+    version = parts[2];
+    rest = parts.slice(3);
+  } else {
+    return undefined;
+  }
+  let watchPath = false;
+  if (rest[0] === 'watch') {
+    watchPath = true;
+    rest = rest.slice(1);
+  }
+  let namespace: string | undefined;
+  // /namespaces/{ns} is the Namespace itself; /namespaces/{ns}/status|finalize its subresources.
+  if (rest[0] === 'namespaces' && rest.length >= 3 && !(rest.length === 3 && (rest[2] === 'status' || rest[2] === 'finalize'))) {
+    namespace = rest[1];
+    rest = rest.slice(2);
+  }
+  if (rest.length === 0 || rest.length > 3) return undefined;
+  return { ref: { group, version, resource: rest[0], namespace }, name: rest[1], subresource: rest[2], watchPath };
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', c => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw badRequest(`error decoding body: ${(e as Error).message}`);
+  }
+}
+
+function parseApplyBody(text: string): unknown {
+  const trimmed = text.trimStart();
+  if (trimmed.startsWith('{')) return parseJson(text);
+  try {
+    return parseYaml(text);
+  } catch (e) {
+    throw badRequest(`error decoding YAML: ${(e as Error).message}`);
+  }
+}
+
+function send(res: ServerResponse, code: number, body: unknown, headers?: Record<string, string>): void {
+  const text = typeof body === 'string' ? body : JSON.stringify(body);
+  res.writeHead(code, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+function sendError(res: ServerResponse, error: StatusError): void {
+  send(res, error.code, error.toStatus(), error.headers);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise(resolve => setTimeout(resolve, ms));
+}
+
+const UNAUTHENTICATED_PATHS = new Set(['/healthz', '/livez', '/readyz', '/version']);
+
+/** The request listener of a simulated kube-apiserver. */
+export function createHttpHandler(options: HttpHandlerOptions): (req: IncomingMessage, res: ServerResponse) => void {
+  const { apiserver, authorizer, faults } = options;
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://kube-sim');
+    const path = url.pathname.replace(/\/+$/, '') || '/';
+    const delay = faults.delayMs();
+    if (delay > 0) await sleep(delay);
+    const fault = faults.draw();
+    if (fault === 'error') throw internalError('injected fault', 'kube-sim fault injection');
+    if (fault === 'throttle') throw tooManyRequests(faults.current.retryAfterSeconds ?? 1);
+
+    if (UNAUTHENTICATED_PATHS.has(path)) {
+      if (path === '/version') send(res, 200, VERSION_INFO);
+      else {
+        res.writeHead(200, { 'Content-Type': 'text/plain' });
+        res.end('ok');
+      }
+      return;
+    }
+    const grant = authorizer.authenticate(req.headers.authorization);
+
+    if (path === '/api') return send(res, 200, apiVersions(options.serverAddress()));
+    if (path === '/apis') return send(res, 200, apiGroupList(apiserver.registry));
+    const segments = path.split('/').filter(Boolean);
+    if (segments[0] === 'api' && segments.length === 2) {
+      const list = apiResourceList(apiserver.registry, '', segments[1]);
+      if (!list) throw pathNotFound();
+      return send(res, 200, list);
+    }
+    if (segments[0] === 'apis' && segments.length === 2) {
+      const group = apiGroup(apiserver.registry, segments[1]);
+      if (!group) throw pathNotFound();
+      return send(res, 200, group);
+    }
+    if (segments[0] === 'apis' && segments.length === 3) {
+      const list = apiResourceList(apiserver.registry, segments[1], segments[2]);
+      if (!list) throw pathNotFound();
+      return send(res, 200, list);
+    }
+    const parsed = parseResourcePath(path);
+    if (!parsed) throw pathNotFound();
+    await serveResource(req, res, url, parsed, grant);
+  }
+
+  async function serveResource(req: IncomingMessage, res: ServerResponse, url: URL, p: ResourcePath, grant: TokenGrant): Promise<void> {
+    const q = url.searchParams;
+    const target = apiserver.resolve(p.ref);
+    if (p.subresource !== undefined && p.subresource !== 'status' && p.subresource !== 'scale' &&
+      !(p.subresource === 'finalize' && p.ref.resource === 'namespaces')) {
+      throw pathNotFound();
+    }
+    const subresource = p.subresource === 'finalize' ? undefined : (p.subresource as Subresource | undefined);
+    const method = req.method ?? 'GET';
+    const watch = p.watchPath || q.get('watch') === '1' || q.get('watch') === 'true';
+    const verb =
+      method === 'GET' ? (watch ? 'watch' : p.name ? 'get' : 'list')
+        : method === 'POST' ? 'create'
+          : method === 'PUT' ? 'update'
+            : method === 'PATCH' ? 'patch'
+              : method === 'DELETE' ? (p.name ? 'delete' : 'deletecollection')
+                : undefined;
+    if (!verb) throw methodNotAllowed();
+    if ((verb === 'create' && p.name) || ((verb === 'update' || verb === 'patch') && !p.name)) throw methodNotAllowed();
+    authorizer.authorize(grant, {
+      verb,
+      group: target.type.group,
+      resource: target.type.plural,
+      subresource: p.subresource,
+      namespace: p.ref.namespace,
+      name: p.name,
+    });
+    const ctx: WriteContext = {
+      user: grant.user,
+      dryRun: q.getAll('dryRun').includes('All'),
+      fieldManager: q.get('fieldManager') ?? undefined,
+      userAgent: req.headers['user-agent'],
+    };
+
+    switch (verb) {
+      case 'watch':
+        return serveWatch(req, res, p, q);
+      case 'get':
+        return send(res, 200, apiserver.get(p.ref, p.name!, subresource));
+      case 'list': {
+        const result = apiserver.list(p.ref, {
+          labelSelector: q.get('labelSelector') ?? undefined,
+          fieldSelector: q.get('fieldSelector') ?? undefined,
+          limit: q.has('limit') ? Number(q.get('limit')) : undefined,
+          continue: q.get('continue') ?? undefined,
+          resourceVersion: q.get('resourceVersion') ?? undefined,
+          resourceVersionMatch: (q.get('resourceVersionMatch') as 'Exact' | 'NotOlderThan' | null) ?? undefined,
+        });
+        // Typed lists of built-ins carry no kind/apiVersion on their items, unlike custom resources.
+        const items = target.type.builtin
+          ? result.items.map(({ kind: _k, apiVersion: _a, ...rest }) => JSON.stringify(rest))
+          : result.items.map(encodeObject);
+        const head = JSON.stringify({ kind: result.kind, apiVersion: result.apiVersion, metadata: result.metadata });
+        return send(res, 200, `${head.slice(0, -1)},"items":[${items.join(',')}]}`);
+      }
+      case 'create': {
+        const body = parseJson(await readBody(req));
+        return send(res, 201, await apiserver.create(p.ref, body, ctx));
+      }
+      case 'update': {
+        const body = parseJson(await readBody(req));
+        return send(res, 200, await apiserver.update(p.ref, p.name!, body, ctx, subresource));
+      }
+      case 'patch': {
+        const contentType = (req.headers['content-type'] ?? '').split(';')[0].trim();
+        const type = PATCH_TYPES[contentType];
+        const accepted = Object.keys(PATCH_TYPES).filter(t => target.type.builtin || t !== 'application/strategic-merge-patch+json');
+        if (!type) throw unsupportedMediaType(contentType, accepted);
+        const text = await readBody(req);
+        const body = type === 'apply' ? parseApplyBody(text) : parseJson(text);
+        const existed = type === 'apply' && target.store.get(p.ref.namespace ? `${p.ref.namespace}/${p.name}` : p.name!) !== undefined;
+        const force = q.get('force') === 'true';
+        const result = await apiserver.patch(p.ref, p.name!, { type, body, force }, ctx, subresource);
+        return send(res, type === 'apply' && !existed ? 201 : 200, result);
+      }
+      case 'delete':
+      case 'deletecollection': {
+        const text = await readBody(req);
+        const body = (text.trim() ? parseJson(text) : {}) as DeleteOptions & { dryRun?: string[] };
+        if (body.dryRun?.includes('All')) ctx.dryRun = true;
+        const options: DeleteOptions = {
+          ...body,
+          propagationPolicy: (q.get('propagationPolicy') as DeleteOptions['propagationPolicy'] | null) ?? body.propagationPolicy,
+        };
+        if (verb === 'delete') return send(res, 200, await apiserver.delete(p.ref, p.name!, options, ctx));
+        return send(res, 200, await apiserver.deleteCollection(p.ref, {
+          labelSelector: q.get('labelSelector') ?? undefined,
+          fieldSelector: q.get('fieldSelector') ?? undefined,
+        }, options, ctx));
+      }
+      default:
+        throw methodNotAllowed();
+    }
+  }
+
+  function serveWatch(req: IncomingMessage, res: ServerResponse, p: ResourcePath, q: URLSearchParams): void {
+    const settings = faults.current;
+    let sent = 0;
+    let open = true;
+    let headersSent = false;
+    const start = () => {
+      if (headersSent) return;
+      headersSent = true;
+      res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked', 'Cache-Control': 'no-cache, private' });
+    };
+    let cut: NodeJS.Timeout | undefined;
+    const handle = apiserver.watch(
+      { ...p.ref, namespace: p.ref.namespace },
+      {
+        resourceVersion: q.get('resourceVersion') ?? undefined,
+        labelSelector: q.get('labelSelector') ?? undefined,
+        fieldSelector: q.get('fieldSelector') ?? (p.name ? `metadata.name=${p.name}` : undefined),
+        allowWatchBookmarks: q.get('allowWatchBookmarks') === 'true' || q.get('allowWatchBookmarks') === '1',
+        timeoutSeconds: q.has('timeoutSeconds') ? Number(q.get('timeoutSeconds')) : undefined,
+      },
+      {
+        send: (_type, _object, encoded) => {
+          const limit = settings.watchMaxEvents;
+          if (!open || (limit !== undefined && sent >= limit)) return;
+          start();
+          res.write(encoded());
+          sent++;
+          // The initial events arrive before the handle exists, hence the deferred stop.
+          if (limit !== undefined && sent >= limit) setImmediate(() => handle.stop());
+        },
+        close: () => {
+          if (!open) return;
+          open = false;
+          if (cut) clearTimeout(cut);
+          start();
+          res.end();
+        },
+      },
+    );
+    start();
+    // Flush headers so that clients see the watch established before the first event.
+    res.flushHeaders();
+    if (settings.watchMaxSeconds !== undefined) {
+      cut = setTimeout(() => handle.stop(), settings.watchMaxSeconds * 1000);
+      cut.unref();
+    }
+    req.on('close', () => handle.stop());
+    res.on('close', () => handle.stop());
+  }
+
+  return (req, res) => {
+    handle(req, res).catch((e: unknown) => {
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      if (e instanceof StatusError) sendError(res, e);
+      else sendError(res, internalError((e as Error)?.message ?? String(e)));
+    });
+  };
+}
