@@ -12,6 +12,11 @@ describe('parseOptions', () => {
       logLevel: 'info',
       kubeApiQps: 20,
       kubeApiBurst: 30,
+      argocdNamespace: 'argocd',
+      veleroNamespace: 'velero',
+      webhookBindAddress: ':9443',
+      webhookCertDir: '/tmp/k8s-webhook-server/serving-certs',
+      profileClusterRolePrefix: 'fleet-operator',
       help: false,
     });
   });
@@ -53,6 +58,23 @@ describe('parseOptions', () => {
   ])('rejects $argv $env naming the culprit', ({ argv, env, error }) => {
     expect(() => parseOptions(argv, env)).toThrow(OptionsError);
     expect(() => parseOptions(argv, env)).toThrow(error);
+  });
+
+  it('configures the engines and the webhook the way the Helm chart passes them', () => {
+    const options = parseOptions(
+      ['--webhook-bind-address=:9443', '--webhook-cert-dir', '/tmp/k8s-webhook-server/serving-certs'],
+      { FLEET_OPERATOR_PROFILE_CLUSTERROLE_PREFIX: 'fleet-ops', FLEET_OPERATOR_VELERO_NAMESPACE: 'backup' },
+    );
+    expect(options).toMatchObject({
+      webhookBindAddress: ':9443',
+      webhookCertDir: '/tmp/k8s-webhook-server/serving-certs',
+      profileClusterRolePrefix: 'fleet-ops',
+      veleroNamespace: 'backup',
+      argocdNamespace: 'argocd',
+    });
+    expect(() => parseOptions(['--velero-namespace', 'Not_A_Namespace'], {})).toThrow(
+      'flag --velero-namespace: expected a namespace name (got "Not_A_Namespace")',
+    );
   });
 
   it('documents every flag with its environment variable', () => {

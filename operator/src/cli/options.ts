@@ -21,6 +21,16 @@ export interface OperatorOptions {
   /** Client-side API rate limit. */
   kubeApiQps: number;
   kubeApiBurst: number;
+  /** Namespace of Argo CD Applications (argocd engine). */
+  argocdNamespace: string;
+  /** Namespace of Velero Backups and Restores (velero engine). */
+  veleroNamespace: string;
+  /** `host:port` of the validating admission webhook (HTTPS), `0` to disable. */
+  webhookBindAddress: string;
+  /** Directory holding tls.crt and tls.key; a self-signed pair is made at start when absent. */
+  webhookCertDir: string;
+  /** Prefix of the RBAC profile ClusterRoles (`<prefix>-profile-<name>`), as installed by the chart. */
+  profileClusterRolePrefix: string;
   help: boolean;
 }
 
@@ -44,10 +54,16 @@ const flags: FlagSpec[] = [
   { flag: 'log-level', env: 'FLEET_OPERATOR_LOG_LEVEL', key: 'logLevel', help: 'debug, info, warn or error (default info)' },
   { flag: 'kube-api-qps', env: 'FLEET_OPERATOR_KUBE_API_QPS', key: 'kubeApiQps', help: 'API requests per second (default 20)' },
   { flag: 'kube-api-burst', env: 'FLEET_OPERATOR_KUBE_API_BURST', key: 'kubeApiBurst', help: 'API request burst (default 30)' },
+  { flag: 'argocd-namespace', env: 'FLEET_OPERATOR_ARGOCD_NAMESPACE', key: 'argocdNamespace', help: 'namespace of Argo CD Applications (default argocd)' },
+  { flag: 'velero-namespace', env: 'FLEET_OPERATOR_VELERO_NAMESPACE', key: 'veleroNamespace', help: 'namespace of Velero Backups and Restores (default velero)' },
+  { flag: 'webhook-bind-address', env: 'FLEET_OPERATOR_WEBHOOK_BIND_ADDRESS', key: 'webhookBindAddress', help: 'address of the admission webhook, 0 disables (default :9443)' },
+  { flag: 'webhook-cert-dir', env: 'FLEET_OPERATOR_WEBHOOK_CERT_DIR', key: 'webhookCertDir', help: 'directory of tls.crt and tls.key (default /tmp/k8s-webhook-server/serving-certs)' },
+  { flag: 'profile-clusterrole-prefix', env: 'FLEET_OPERATOR_PROFILE_CLUSTERROLE_PREFIX', key: 'profileClusterRolePrefix', help: 'prefix of the RBAC profile ClusterRoles (default fleet-operator)' },
   { flag: 'help', env: '', key: 'help', boolean: true, help: 'print this help' },
 ];
 
 const bindAddress = z.string().regex(/^(0|(\[[0-9a-fA-F:]+\]|[^:\s]*):\d{1,5})$/, 'expected host:port, :port or 0');
+const namespaceName = z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'expected a namespace name');
 const bool = z
   .string()
   .transform((v, ctx) => {
@@ -65,11 +81,19 @@ const schema = z.object({
   metricsBindAddress: bindAddress.default(':8080'),
   healthProbeBindAddress: bindAddress.default(':8081'),
   leaderElect: bool.default(false),
-  leaderElectionNamespace: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'expected a namespace name').optional(),
+  leaderElectionNamespace: namespaceName.optional(),
   leaderElectionId: z.string().regex(/^[a-z0-9]([-.a-z0-9]*[a-z0-9])?$/, 'expected a Lease name').default('fleet-operator-leader'),
   logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   kubeApiQps: z.coerce.number().positive().default(20),
   kubeApiBurst: z.coerce.number().int().min(1).default(30),
+  argocdNamespace: namespaceName.default('argocd'),
+  veleroNamespace: namespaceName.default('velero'),
+  webhookBindAddress: bindAddress.default(':9443'),
+  webhookCertDir: z.string().min(1).default('/tmp/k8s-webhook-server/serving-certs'),
+  profileClusterRolePrefix: z
+    .string()
+    .regex(/^[a-z0-9]([-.a-z0-9]*[a-z0-9])?$/, 'expected a ClusterRole name prefix')
+    .default('fleet-operator'),
   help: bool.default(false),
 });
 

@@ -1,13 +1,21 @@
 import { crdDefinitions } from './crdDefinitions';
-import { buildCrd, staleCrdFiles } from './generateCrds';
+import {
+  buildCrd,
+  chartCrdDirectory,
+  crdDirectory,
+  staleCrdFiles,
+} from './generateCrds';
 
 describe('generateCrds', () => {
-  it('matches the committed CRDs in operator/crds', () => {
-    const stale = staleCrdFiles();
+  it.each([
+    ['operator/crds', crdDirectory],
+    ['operator/chart/crds', chartCrdDirectory],
+  ])('matches the committed CRDs in %s', (name, dir) => {
+    const stale = staleCrdFiles(dir);
     // The message is the assertion's value, so a failure tells what to do.
     expect(
       stale.length
-        ? `operator/crds is out of date with the schemas of fleet-common (${stale.join(
+        ? `${name} is out of date with the schemas of fleet-common (${stale.join(
             ', ',
           )}). Run \`npm run generate:crds\` and commit the result.`
         : 'up to date',

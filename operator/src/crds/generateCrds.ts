@@ -1,14 +1,19 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, relative, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { CrdDefinition, crdDefinitions } from './crdDefinitions';
 import { toStructuralSchema } from './toStructuralSchema';
 
 /** Where the generated CRDs are committed: `crds/` of the operator package. */
-export const crdDirectory = resolve(
-  dirname(require.resolve('@vworkspace/fleet-operator/package.json')),
-  'crds',
+const operatorDirectory = dirname(
+  require.resolve('@vworkspace/fleet-operator/package.json'),
 );
+
+/** Where the generated CRDs live. */
+export const crdDirectory = resolve(operatorDirectory, 'crds');
+
+/** The Helm chart's copy of them. */
+export const chartCrdDirectory = resolve(operatorDirectory, 'chart', 'crds');
 
 const header = [
   '# Generated from the zod schemas of @vworkspace/backstage-plugin-fleet-common',
@@ -89,13 +94,18 @@ export function staleCrdFiles(dir = crdDirectory): string[] {
 
 function main(args: string[]) {
   if (args.includes('--write')) {
-    for (const { file, text } of generateCrds()) {
-      writeFileSync(resolve(crdDirectory, file), text);
-      process.stdout.write(`wrote crds/${file}\n`);
+    // The Helm chart ships its own copy: Helm installs CRDs only from the chart's crds/.
+    for (const dir of [crdDirectory, chartCrdDirectory]) {
+      for (const { file, text } of generateCrds()) {
+        writeFileSync(resolve(dir, file), text);
+        process.stdout.write(`wrote ${relative(process.cwd(), resolve(dir, file))}\n`);
+      }
     }
     return;
   }
-  const stale = staleCrdFiles();
+  const stale = [crdDirectory, chartCrdDirectory].flatMap(dir =>
+    staleCrdFiles(dir).map(file => resolve(dir, file)),
+  );
   if (stale.length) {
     process.stderr.write(
       `out of date: ${stale.join(', ')}; run npm run generate:crds\n`,
