@@ -6,3 +6,4 @@ export { setCondition, removeCondition, findCondition, nowRfc3339 } from './cond
 export type { Condition } from './conditions';
 export { EventRecorder } from './EventRecorder';
 export type { EventType } from './EventRecorder';
+export { IntentFilter } from './IntentFilter';

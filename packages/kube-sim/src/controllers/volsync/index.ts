@@ -1,0 +1,2 @@
+export { ReplicationSourceController } from './ReplicationSourceController';
+export type { ReplicationSourceControllerOptions } from './ReplicationSourceController';

@@ -1,0 +1,2 @@
+export { WorkflowController } from './WorkflowController';
+export type { WorkflowControllerOptions } from './WorkflowController';
