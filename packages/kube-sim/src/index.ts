@@ -15,8 +15,11 @@ export type { CertificateAuthority, KeyPairPem } from './tls/certificateAuthorit
 export { StatusError } from './server/StatusError';
 export type { Status, StatusCause, StatusDetails } from './server/StatusError';
 export type { AuthorizationRule, TokenGrant } from './server/authorizer';
+export type { PolicyRule } from './server/rbac/policyRule';
 export type { FaultSettings, Faults } from './server/Faults';
 export type { ServiceResolver } from './server/ValidatingAdmission';
 export type { DeleteOptions, ListOptions, ListResult, PatchType, WatchHandle } from './server/Apiserver';
 export type { WatchEventType } from './store/ResourceStore';
 export type { GroupVersionResource, KubeObject, ObjectMeta, OwnerReference, UserInfo } from './types';
+export * from './controllers';
+export * from './schema';

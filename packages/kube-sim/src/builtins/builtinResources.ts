@@ -1,6 +1,24 @@
 import type { JSONSchemaProps } from '../schema/types';
-import type { ResourceType } from '../server/ResourceType';
+import { defaultBinding, validateBinding, validateRules } from '../server/rbac/validateRbac';
+import type { ResourceType, ScaleSubresource } from '../server/ResourceType';
+import type { StatusCause } from '../server/StatusError';
+import type { KubeObject, UserInfo } from '../types';
 import { builtinSchemas } from './builtinSchemas';
+import {
+  ClusterIpAllocator,
+  createService,
+  defaultDeployment,
+  defaultNetworkPolicy,
+  updateService,
+  validateDeployment,
+  validateService,
+} from './workloadDefaults';
+
+/** What built-ins need from their cluster. */
+export interface BuiltinHooks {
+  /** Answers the access review kinds of authorization.k8s.io for the requesting user. */
+  accessReview?: (review: KubeObject, user: UserInfo) => KubeObject;
+}
 
 interface BuiltinSpec {
   group: string;
@@ -14,6 +32,11 @@ interface BuiltinSpec {
   shortNames?: string[];
   defaultPropagation?: 'Background' | 'Orphan';
   onCreate?: (object: Record<string, unknown>) => void;
+  onUpdate?: (object: Record<string, unknown>, old: KubeObject) => void;
+  validate?: (object: KubeObject, old: KubeObject | undefined) => StatusCause[];
+  review?: (object: KubeObject, user: UserInfo) => KubeObject;
+  scale?: ScaleSubresource;
+  pathSegmentNames?: boolean;
 }
 
 function builtin(spec: BuiltinSpec): ResourceType {
@@ -25,17 +48,26 @@ function builtin(spec: BuiltinSpec): ResourceType {
     listKind: `${spec.kind}List`,
     namespaced: spec.namespaced,
     shortNames: spec.shortNames,
-    versions: [{ name: spec.version, storage: true, schema: spec.schema, status: spec.status ?? false }],
+    versions: [{ name: spec.version, storage: true, schema: spec.schema, status: spec.status ?? false, scale: spec.scale }],
     builtin: true,
     generation: spec.generation ?? false,
     allowUnconditionalUpdate: true,
     defaultPropagation: spec.defaultPropagation ?? 'Background',
     onCreate: spec.onCreate,
+    onUpdate: spec.onUpdate,
+    validate: spec.validate,
+    review: spec.review,
+    pathSegmentNames: spec.pathSegmentNames,
   };
 }
 
 /** The built-in kinds kube-sim serves, with the subresources and defaults of kube 1.31. */
-export function builtinResources(): ResourceType[] {
+export function builtinResources(hooks: BuiltinHooks = {}): ResourceType[] {
+  const clusterIps = new ClusterIpAllocator();
+  const rbac = 'rbac.authorization.k8s.io';
+  const authorization = 'authorization.k8s.io';
+  const unanswered = (object: KubeObject): KubeObject => ({ ...object, status: { allowed: false } });
+  const review = hooks.accessReview ?? unanswered;
   return [
     builtin({
       group: '', version: 'v1', plural: 'namespaces', kind: 'Namespace', namespaced: false,
@@ -85,6 +117,64 @@ export function builtinResources(): ResourceType[] {
       group: 'admissionregistration.k8s.io', version: 'v1', plural: 'validatingwebhookconfigurations',
       kind: 'ValidatingWebhookConfiguration', namespaced: false, schema: builtinSchemas.validatingWebhookConfiguration,
       generation: true,
+    }),
+    builtin({
+      group: rbac, version: 'v1', plural: 'roles', kind: 'Role', pathSegmentNames: true, namespaced: true, schema: builtinSchemas.role,
+      validate: role => validateRules(role, true),
+    }),
+    builtin({
+      group: rbac, version: 'v1', plural: 'clusterroles', kind: 'ClusterRole', pathSegmentNames: true, namespaced: false, schema: builtinSchemas.clusterRole,
+      validate: role => validateRules(role, false),
+    }),
+    builtin({
+      group: rbac, version: 'v1', plural: 'rolebindings', kind: 'RoleBinding', pathSegmentNames: true, namespaced: true, schema: builtinSchemas.binding,
+      onCreate: defaultBinding, onUpdate: defaultBinding, validate: (binding, old) => validateBinding(binding, old, true),
+    }),
+    builtin({
+      group: rbac, version: 'v1', plural: 'clusterrolebindings', kind: 'ClusterRoleBinding', pathSegmentNames: true, namespaced: false, schema: builtinSchemas.binding,
+      onCreate: defaultBinding, onUpdate: defaultBinding, validate: (binding, old) => validateBinding(binding, old, false),
+    }),
+    builtin({
+      group: 'apps', version: 'v1', plural: 'deployments', kind: 'Deployment', namespaced: true, schema: builtinSchemas.deployment,
+      status: true, generation: true, shortNames: ['deploy'],
+      scale: { specReplicasPath: '.spec.replicas', statusReplicasPath: '.status.replicas' },
+      onCreate: deployment => {
+        defaultDeployment(deployment);
+        deployment.status = {};
+      },
+      onUpdate: defaultDeployment,
+      validate: validateDeployment,
+    }),
+    builtin({
+      group: '', version: 'v1', plural: 'services', kind: 'Service', namespaced: true, schema: builtinSchemas.service,
+      status: true, shortNames: ['svc'],
+      onCreate: service => createService(service, clusterIps),
+      onUpdate: updateService,
+      validate: validateService,
+    }),
+    builtin({
+      group: 'policy', version: 'v1', plural: 'poddisruptionbudgets', kind: 'PodDisruptionBudget', namespaced: true,
+      schema: builtinSchemas.podDisruptionBudget, status: true, generation: true, shortNames: ['pdb'],
+      onCreate: pdb => {
+        pdb.status = { disruptionsAllowed: 0, currentHealthy: 0, desiredHealthy: 0, expectedPods: 0 };
+      },
+    }),
+    builtin({
+      group: 'networking.k8s.io', version: 'v1', plural: 'networkpolicies', kind: 'NetworkPolicy', namespaced: true,
+      schema: builtinSchemas.networkPolicy, generation: true, shortNames: ['netpol'],
+      onCreate: defaultNetworkPolicy, onUpdate: defaultNetworkPolicy,
+    }),
+    builtin({
+      group: authorization, version: 'v1', plural: 'selfsubjectaccessreviews', kind: 'SelfSubjectAccessReview', namespaced: false,
+      schema: builtinSchemas.accessReview, review,
+    }),
+    builtin({
+      group: authorization, version: 'v1', plural: 'subjectaccessreviews', kind: 'SubjectAccessReview', namespaced: false,
+      schema: builtinSchemas.accessReview, review,
+    }),
+    builtin({
+      group: authorization, version: 'v1', plural: 'localsubjectaccessreviews', kind: 'LocalSubjectAccessReview', namespaced: true,
+      schema: builtinSchemas.accessReview, review,
     }),
   ];
 }

@@ -17,6 +17,12 @@ function setList(): JSONSchemaProps {
   return { type: 'array', 'x-kubernetes-list-type': 'set', items: { type: 'string' } };
 }
 
+function atomicList(item: JSONSchemaProps = open): JSONSchemaProps {
+  return { type: 'array', 'x-kubernetes-list-type': 'atomic', items: item };
+}
+
+const atomicObject: JSONSchemaProps = { ...open, 'x-kubernetes-map-type': 'atomic' };
+
 function object(properties: Record<string, JSONSchemaProps>): JSONSchemaProps {
   return { type: 'object', 'x-kubernetes-preserve-unknown-fields': true, properties };
 }
@@ -39,9 +45,12 @@ export function topLevel(properties: Record<string, JSONSchemaProps>): JSONSchem
   return object({ apiVersion: { type: 'string' }, kind: { type: 'string' }, metadata: objectMetaSchema, ...properties });
 }
 
+// kube's OpenAPI defaults protocol, which lets applied port lists omit that map key.
+const portSchema: JSONSchemaProps = object({ protocol: { type: 'string', default: 'TCP' } });
+
 const container: JSONSchemaProps = object({
   env: mapList(['name']),
-  ports: mapList(['containerPort', 'protocol']),
+  ports: mapList(['containerPort', 'protocol'], portSchema),
   volumeMounts: mapList(['mountPath']),
   volumeDevices: mapList(['devicePath']),
 });
@@ -82,4 +91,36 @@ export const builtinSchemas = {
     status: object({ conditions: conditionsSchema, storedVersions: { type: 'array', 'x-kubernetes-list-type': 'atomic', items: { type: 'string' } } }),
   }),
   validatingWebhookConfiguration: topLevel({ webhooks: mapList(['name']) }),
+  role: topLevel({ rules: atomicList() }),
+  clusterRole: topLevel({
+    rules: atomicList(),
+    aggregationRule: object({ clusterRoleSelectors: atomicList() }),
+  }),
+  binding: topLevel({ subjects: atomicList(), roleRef: atomicObject }),
+  deployment: topLevel({
+    spec: object({
+      selector: atomicObject,
+      template: object({ metadata: objectMetaSchema, spec: podSpecSchema }),
+    }),
+    status: object({ conditions: conditionsSchema }),
+  }),
+  service: topLevel({
+    spec: object({
+      ports: mapList(['port', 'protocol'], portSchema),
+      selector: { ...stringMap, 'x-kubernetes-map-type': 'atomic' },
+      clusterIPs: atomicList({ type: 'string' }),
+      ipFamilies: atomicList({ type: 'string' }),
+      externalIPs: atomicList({ type: 'string' }),
+      loadBalancerSourceRanges: atomicList({ type: 'string' }),
+    }),
+    status: object({ conditions: conditionsSchema, loadBalancer: object({ ingress: atomicList() }) }),
+  }),
+  podDisruptionBudget: topLevel({
+    spec: object({ selector: atomicObject }),
+    status: object({ conditions: conditionsSchema, disruptedPods: stringMap }),
+  }),
+  networkPolicy: topLevel({
+    spec: object({ podSelector: atomicObject, ingress: atomicList(), egress: atomicList(), policyTypes: atomicList({ type: 'string' }) }),
+  }),
+  accessReview: topLevel({ spec: open, status: open }),
 } satisfies Record<string, JSONSchemaProps>;

@@ -18,6 +18,13 @@ import { kubeconfigYaml } from '../kubeconfig';
 import type { KubeObject } from '../types';
 import { CONTROLLER_USER, ClusterApi } from './ClusterApi';
 import { readCrds } from './crdSources';
+import { ServiceAccountTokenController } from '../controllers/serviceaccounts/ServiceAccountTokenController';
+import { ServiceAccountTokens } from '../controllers/serviceaccounts/ServiceAccountTokens';
+import { accessReview } from '../server/rbac/accessReview';
+import { bootstrapPolicy } from '../server/rbac/bootstrapPolicy';
+import { escalationCheck } from '../server/rbac/escalationCheck';
+import { RBAC_GROUP } from '../server/rbac/policyRule';
+import { RbacAuthorizer } from '../server/rbac/RbacAuthorizer';
 
 /** @public */
 export interface SimClusterOptions {
@@ -70,6 +77,9 @@ export class SimCluster {
   private readonly apiserver: Apiserver;
   private readonly gc: GarbageCollector;
   private readonly namespaces: NamespaceLifecycle;
+  private readonly rbac: RbacAuthorizer;
+  private readonly serviceAccountTokens: ServiceAccountTokens;
+  private readonly tokenController: ServiceAccountTokenController;
   private readonly tls: boolean;
   private port: number;
   private listening = false;
@@ -86,7 +96,9 @@ export class SimCluster {
       ...(options.tokens ?? []),
     ]);
     this.store = new ClusterStore(options.historySize ?? 1000);
-    const registry = new ResourceRegistry(builtinResources());
+    const registry = new ResourceRegistry(builtinResources({
+      accessReview: (review, user) => accessReview(this.authorizer, review, user),
+    }));
     const admission = new ValidatingAdmission(
       () => this.store.resource('admissionregistration.k8s.io', 'validatingwebhookconfigurations'),
       () => this.store.resource('', 'namespaces'),
@@ -98,6 +110,18 @@ export class SimCluster {
         this.apiserver.syncCrd(type, object);
       }
     });
+    this.rbac = new RbacAuthorizer(() => ({
+      roles: this.store.resource(RBAC_GROUP, 'roles'),
+      clusterRoles: this.store.resource(RBAC_GROUP, 'clusterroles'),
+      roleBindings: this.store.resource(RBAC_GROUP, 'rolebindings'),
+      clusterRoleBindings: this.store.resource(RBAC_GROUP, 'clusterrolebindings'),
+    }));
+    this.apiserver.onCommit((_type, _object, _prev, resource) => this.rbac.observe(resource.group));
+    this.authorizer.useRbac(this.rbac);
+    this.apiserver.addWriteCheck(escalationCheck(this.authorizer, this.rbac));
+    this.serviceAccountTokens = new ServiceAccountTokens(() => this.store.resource('', 'serviceaccounts'), () => this.store.resource('', 'secrets'));
+    this.authorizer.addAuthenticator(this.serviceAccountTokens.authenticate);
+    this.tokenController = new ServiceAccountTokenController(this.apiserver, this.serviceAccountTokens, this.caPem ?? '');
     this.gc = new GarbageCollector(this.apiserver);
     this.namespaces = new NamespaceLifecycle(this.apiserver);
     this.api = new ClusterApi(this.apiserver);
@@ -135,6 +159,10 @@ export class SimCluster {
     for (const name of INITIAL_NAMESPACES) {
       await this.api.create({ group: '', version: 'v1', resource: 'namespaces' }, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
     }
+    for (const object of bootstrapPolicy()) {
+      const resource = object.kind === 'ClusterRole' ? 'clusterroles' : 'clusterrolebindings';
+      await this.api.create({ group: RBAC_GROUP, version: 'v1', resource }, object, { fieldManager: 'kube-apiserver' });
+    }
   }
 
   private listen(): Promise<void> {
@@ -171,6 +199,17 @@ export class SimCluster {
   }
 
   /**
+   * A bound token for a ServiceAccount, as `kubectl create token` gives: it authenticates as
+   * `system:serviceaccount:<namespace>:<name>` (groups `system:serviceaccounts`,
+   * `system:serviceaccounts:<namespace>`, `system:authenticated`) and is authorized by RBAC only.
+   * It stops working when the ServiceAccount is deleted or the token expires (default 1 h).
+   */
+  serviceAccountToken(namespace: string, name: string, options: { expirationSeconds?: number } = {}): string {
+    const account = this.apiserver.get({ group: '', version: 'v1', resource: 'serviceaccounts', namespace }, name);
+    return this.serviceAccountTokens.issue(account, options.expirationSeconds);
+  }
+
+  /**
    * Installs CRDs from files, directories or objects (creating or replacing them); their
    * resources are served as soon as this resolves. Returns how many were installed.
    */
@@ -196,10 +235,10 @@ export class SimCluster {
     return this.apiserver.create(gvr, object, { user: CONTROLLER_USER, fieldManager: 'kube-sim' });
   }
 
-  /** Resolves when the garbage collector and namespace controller have nothing left to do. */
+  /** Resolves when the garbage collector, namespace and token controllers have nothing left to do. */
   async idle(): Promise<void> {
-    while (this.gc.busy || this.namespaces.busy) {
-      await (this.gc.busy ? this.gc.settle() : this.namespaces.settle());
+    while (this.gc.busy || this.namespaces.busy || this.tokenController.busy) {
+      await (this.gc.busy ? this.gc.settle() : this.namespaces.busy ? this.namespaces.settle() : this.tokenController.settle());
     }
   }
 
@@ -219,6 +258,7 @@ export class SimCluster {
     if (options.wipe) {
       for (const type of this.apiserver.registry.all()) if (!type.builtin) this.apiserver.registry.remove(type.group, type.plural);
       this.store.wipe();
+      this.rbac.invalidate();
       await this.seed();
     }
     await this.listen();

@@ -107,6 +107,19 @@ export interface ListResult {
   items: KubeObject[];
 }
 
+/** A create or update about to be admitted, for in-process checks such as RBAC escalation prevention. */
+export interface PendingWrite {
+  type: ResourceType;
+  namespace?: string;
+  object: KubeObject;
+  old?: KubeObject;
+  subresource?: string;
+  ctx: WriteContext;
+}
+
+/** Throws a StatusError to refuse a write. */
+export type WriteCheck = (write: PendingWrite) => void;
+
 /** A committed change as seen by in-process controllers (garbage collector, namespaces, CRDs). */
 export type CommitListener = (type: WatchEventType, object: KubeObject, prev: KubeObject | undefined, type_: ResourceType) => void;
 
@@ -172,6 +185,7 @@ function setPath(object: Record<string, unknown>, path: string, value: unknown):
  */
 export class Apiserver {
   private readonly listeners: CommitListener[] = [];
+  private readonly writeChecks: WriteCheck[] = [];
   /** Interval of BOOKMARK events on watches that allow them. */
   bookmarkIntervalMs: number;
 
@@ -186,6 +200,15 @@ export class Apiserver {
 
   onCommit(listener: CommitListener): void {
     this.listeners.push(listener);
+  }
+
+  /** Adds a check every create and update passes before webhooks see it (and before dry runs return). */
+  addWriteCheck(check: WriteCheck): void {
+    this.writeChecks.push(check);
+  }
+
+  private checkWrite(t: Target, object: KubeObject, old: KubeObject | undefined, ctx: WriteContext, subresource?: string): void {
+    for (const check of this.writeChecks) check({ type: t.type, namespace: t.namespace, object, old, subresource, ctx });
   }
 
   // ---------------------------------------------------------------- resolution
@@ -295,8 +318,14 @@ export class Apiserver {
     if (object.metadata.namespace !== undefined && t.namespace !== undefined && object.metadata.namespace !== t.namespace) {
       throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
     }
+    if (t.type.review) {
+      if (t.namespace !== undefined) object.metadata.namespace = t.namespace;
+      return t.type.review(object, ctx.user);
+    }
     const draft = this.prepareCreate(t, object);
     let prepared = recordUpdate({ live: undefined, updated: draft, manager: this.manager(ctx), schema: t.version.schema, now: now(), status: t.version.status });
+    // Status a built-in sets on create (a Namespace's phase) is the apiserver's own doing, so it survives the reset.
+    if (t.type.builtin && draft.status !== undefined && prepared.status === undefined) prepared = { ...prepared, status: draft.status };
     // The CRD status is the apiserver's own doing, so it is set after the status reset.
     if (t.type.group === 'apiextensions.k8s.io') prepared = this.prepareCrd(prepared);
     return this.admitCreate(t, prepared, ctx);
@@ -360,6 +389,9 @@ export class Apiserver {
     const name = object.metadata.name;
     if (!name) {
       causes.push({ reason: 'FieldValueRequired', message: 'Required value: name or generateName is required', field: 'metadata.name' });
+    } else if (!old && t.type.pathSegmentNames) {
+      const bad = name === '.' || name === '..' ? `may not be '${name}'` : ['/', '%'].filter(c => name.includes(c)).map(c => `may not contain '${c}'`)[0];
+      if (bad) causes.push({ reason: 'FieldValueInvalid', message: `Invalid value: "${name}": ${bad}`, field: 'metadata.name' });
     } else if (!old) {
       const isNamespace = t.type.group === '' && t.type.plural === 'namespaces';
       const re = isNamespace ? DNS_LABEL : DNS_SUBDOMAIN;
@@ -392,9 +424,14 @@ export class Apiserver {
       }
     }
     let result = object;
+    if (old && t.type.onUpdate) {
+      result = structuredClone(object);
+      t.type.onUpdate(result, old);
+    }
+    if (t.type.validate) causes.push(...t.type.validate(result, old));
     const schema = this.schemaOf(t);
     if (schema) {
-      result = structuredClone(object);
+      result = structuredClone(result);
       causes.push(...schema.admit(result).causes);
     }
     if (t.type.group === 'apiextensions.k8s.io') causes.push(...this.validateCrd(result));
@@ -406,6 +443,7 @@ export class Apiserver {
     this.checkNamespace(t, object.metadata.name!);
     const key = objectKey(t.namespace, object.metadata.name!);
     if (t.store.get(key)) throw alreadyExists(t.gr, object.metadata.name!);
+    this.checkWrite(t, object, undefined, ctx);
     if (this.admission.active) {
       await this.admission.admit(this.attributes(t, 'CREATE', ctx, object, undefined));
       this.checkNamespace(t, object.metadata.name!);
@@ -509,6 +547,7 @@ export class Apiserver {
     if (t.type.group === 'apiextensions.k8s.io' && !subresource) next = this.prepareCrd(next, old);
     if (deepEqual(comparable(old), comparable(next))) return this.present(t, old);
     const key = objectKey(t.namespace, old.metadata.name!);
+    this.checkWrite(t, next, old, ctx, subresource);
     if (this.admission.active) {
       await this.admission.admit(this.attributes(t, 'UPDATE', ctx, next, old, subresource));
       const current = t.store.get(key);

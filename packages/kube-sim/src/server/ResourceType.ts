@@ -1,4 +1,6 @@
 import type { JSONSchemaProps } from '../schema/types';
+import type { KubeObject, UserInfo } from '../types';
+import type { StatusCause } from './StatusError';
 
 /** A scale subresource as a CRD declares it. @public */
 export interface ScaleSubresource {
@@ -41,6 +43,17 @@ export interface ResourceType {
   defaultPropagation: 'Background' | 'Orphan';
   /** Prepares a built-in object on create (e.g. a Namespace gets its phase and finalizer). */
   onCreate?: (object: Record<string, unknown>) => void;
+  /** Keeps server-assigned values over an update (a Service's clusterIP); gets a copy it may change. */
+  onUpdate?: (object: Record<string, unknown>, old: KubeObject) => void;
+  /** RBAC objects may have any name a URL path segment can hold (e.g. `system:discovery`), not only DNS subdomains. */
+  pathSegmentNames?: boolean;
+  /** What kube's Go validation of a built-in rejects; `old` is set on updates. */
+  validate?: (object: KubeObject, old: KubeObject | undefined) => StatusCause[];
+  /**
+   * A review kind (SubjectAccessReview and the like): a create is answered with the object this
+   * returns and nothing is stored; no other verb is served.
+   */
+  review?: (object: KubeObject, user: UserInfo) => KubeObject;
 }
 
 export function versionOf(type: ResourceType, version: string): ResourceVersion | undefined {

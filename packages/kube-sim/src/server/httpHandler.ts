@@ -178,6 +178,7 @@ export function createHttpHandler(options: HttpHandlerOptions): (req: IncomingMe
                 : undefined;
     if (!verb) throw methodNotAllowed();
     if ((verb === 'create' && p.name) || ((verb === 'update' || verb === 'patch') && !p.name)) throw methodNotAllowed();
+    if (target.type.review && (verb !== 'create' || p.subresource)) throw methodNotAllowed();
     authorizer.authorize(grant, {
       verb,
       group: target.type.group,

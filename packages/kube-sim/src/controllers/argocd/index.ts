@@ -1,0 +1,1 @@
+export { ApplicationController, APPLICATIONS, RESOURCES_FINALIZER } from './ApplicationController';

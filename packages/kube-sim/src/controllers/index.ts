@@ -1,0 +1,11 @@
+export { startControllers } from './startControllers';
+export type { SimControllersHandle, StartControllersOptions } from './startControllers';
+export * from './charts';
+export * from './flux';
+export * from './argocd';
+export * from './jobs';
+export * from './velero';
+export * from './snapshots';
+export * from './workflows';
+export * from './volsync';
+export * from './runtime';
