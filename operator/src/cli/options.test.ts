@@ -16,7 +16,7 @@ describe('parseOptions', () => {
       veleroNamespace: 'velero',
       webhookBindAddress: ':9443',
       webhookCertDir: '/tmp/k8s-webhook-server/serving-certs',
-      profileClusterRolePrefix: 'fleet-operator',
+      profileClusterRolePrefix: 'fleet-operator-profile-',
       help: false,
     });
   });
@@ -63,12 +63,12 @@ describe('parseOptions', () => {
   it('configures the engines and the webhook the way the Helm chart passes them', () => {
     const options = parseOptions(
       ['--webhook-bind-address=:9443', '--webhook-cert-dir', '/tmp/k8s-webhook-server/serving-certs'],
-      { FLEET_OPERATOR_PROFILE_CLUSTERROLE_PREFIX: 'fleet-ops', FLEET_OPERATOR_VELERO_NAMESPACE: 'backup' },
+      { FLEET_OPERATOR_PROFILE_CLUSTERROLE_PREFIX: 'fleet-ops-profile-', FLEET_OPERATOR_VELERO_NAMESPACE: 'backup' },
     );
     expect(options).toMatchObject({
       webhookBindAddress: ':9443',
       webhookCertDir: '/tmp/k8s-webhook-server/serving-certs',
-      profileClusterRolePrefix: 'fleet-ops',
+      profileClusterRolePrefix: 'fleet-ops-profile-',
       veleroNamespace: 'backup',
       argocdNamespace: 'argocd',
     });

@@ -29,7 +29,7 @@ export interface OperatorOptions {
   webhookBindAddress: string;
   /** Directory holding tls.crt and tls.key; a self-signed pair is made at start when absent. */
   webhookCertDir: string;
-  /** Prefix of the RBAC profile ClusterRoles (`<prefix>-profile-<name>`), as installed by the chart. */
+  /** Prefix of the RBAC profile ClusterRoles: profile `readonly` binds `<prefix>readonly`, as the chart names them. */
   profileClusterRolePrefix: string;
   help: boolean;
 }
@@ -58,7 +58,7 @@ const flags: FlagSpec[] = [
   { flag: 'velero-namespace', env: 'FLEET_OPERATOR_VELERO_NAMESPACE', key: 'veleroNamespace', help: 'namespace of Velero Backups and Restores (default velero)' },
   { flag: 'webhook-bind-address', env: 'FLEET_OPERATOR_WEBHOOK_BIND_ADDRESS', key: 'webhookBindAddress', help: 'address of the admission webhook, 0 disables (default :9443)' },
   { flag: 'webhook-cert-dir', env: 'FLEET_OPERATOR_WEBHOOK_CERT_DIR', key: 'webhookCertDir', help: 'directory of tls.crt and tls.key (default /tmp/k8s-webhook-server/serving-certs)' },
-  { flag: 'profile-clusterrole-prefix', env: 'FLEET_OPERATOR_PROFILE_CLUSTERROLE_PREFIX', key: 'profileClusterRolePrefix', help: 'prefix of the RBAC profile ClusterRoles (default fleet-operator)' },
+  { flag: 'profile-clusterrole-prefix', env: 'FLEET_OPERATOR_PROFILE_CLUSTERROLE_PREFIX', key: 'profileClusterRolePrefix', help: 'prefix of the RBAC profile ClusterRoles (default fleet-operator-profile-)' },
   { flag: 'help', env: '', key: 'help', boolean: true, help: 'print this help' },
 ];
 
@@ -92,8 +92,8 @@ const schema = z.object({
   webhookCertDir: z.string().min(1).default('/tmp/k8s-webhook-server/serving-certs'),
   profileClusterRolePrefix: z
     .string()
-    .regex(/^[a-z0-9]([-.a-z0-9]*[a-z0-9])?$/, 'expected a ClusterRole name prefix')
-    .default('fleet-operator'),
+    .regex(/^[a-z0-9][-.a-z0-9]*$/, 'expected a ClusterRole name prefix')
+    .default('fleet-operator-profile-'),
   help: bool.default(false),
 });
 

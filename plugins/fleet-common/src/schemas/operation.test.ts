@@ -19,11 +19,11 @@ describe('operationSchema', () => {
     });
   });
 
-  it('defaults timeout and parameters', () => {
+  it('leaves the deadline to the engine and defaults parameters', () => {
     const parsed = parse(
       withSpec({ timeoutSeconds: undefined, parameters: undefined }),
     );
-    expect(parsed.spec.timeoutSeconds).toBe(3600);
+    expect(parsed.spec.timeoutSeconds).toBeUndefined();
     expect(parsed.spec.parameters).toEqual({});
   });
 

@@ -18,40 +18,74 @@ import {
 /** API group/version of Operation. @public */
 export const operationApiVersion = 'ops.vworkspace.io/v1alpha1';
 
+const operationSpecShape = {
+  type: z.enum(operationTypes).describe('What to do.'),
+  engine: z.enum(operationEngines).describe('Which engine does it.'),
+  target: z.strictObject({
+    applicationInstance: dns1123Label(53).describe(
+      'Name of the ApplicationInstance, in the namespace of the Operation.',
+    ),
+  }),
+  parameters: freeForm()
+    .default({})
+    .describe("Engine parameters, validated by the engine's schema."),
+  timeoutSeconds: z
+    .int()
+    .min(1)
+    .max(7 * 24 * 3600)
+    .optional()
+    .describe(
+      "Deadline of the whole operation, from creation; default the engine's own (job 1 h, velero 4 h, ...).",
+    ),
+  requestedBy: z
+    .string()
+    .max(256)
+    .optional()
+    .describe("Entity ref of the requester, set from the caller's identity."),
+  reason: z
+    .string()
+    .max(1024)
+    .optional()
+    .describe('Why, in the words of the requester.'),
+  cancel: z
+    .boolean()
+    .optional()
+    .describe(
+      'Set to true to cancel. The only field that may change after creation, and only towards true.',
+    ),
+};
+
 /**
- * Operation `spec`. Immutable after creation. Parsing also checks that the engine may run the
- * type, and validates `parameters` against that engine's schema (paths `parameters.*`).
+ * CEL rules that keep every spec field but `cancel` as created, and keep a cancel once asked
+ * for. Built from the shape so that a field added later is immutable without anyone
+ * remembering to list it. `has()` on both sides, so adding or removing an optional field
+ * counts as a change.
+ */
+const immutabilityRules = [
+  {
+    rule: Object.keys(operationSpecShape)
+      .filter(key => key !== 'cancel')
+      .map(
+        key =>
+          `has(self.${key}) == has(oldSelf.${key}) && (!has(self.${key}) || self.${key} == oldSelf.${key})`,
+      )
+      .join(' && '),
+    message: 'spec is immutable, except cancel',
+  },
+  {
+    rule: '!has(oldSelf.cancel) || !oldSelf.cancel || (has(self.cancel) && self.cancel)',
+    message: 'cancel cannot be withdrawn',
+  },
+];
+
+/**
+ * Operation `spec`. Immutable after creation, except `cancel`. Parsing also checks that the
+ * engine may run the type, and validates `parameters` against that engine's schema (paths
+ * `parameters.*`).
  * @public
  */
 export const operationSpecSchema = z
-  .strictObject({
-    type: z.enum(operationTypes).describe('What to do.'),
-    engine: z.enum(operationEngines).describe('Which engine does it.'),
-    target: z.strictObject({
-      applicationInstance: dns1123Label(53).describe(
-        'Name of the ApplicationInstance, in the namespace of the Operation.',
-      ),
-    }),
-    parameters: freeForm()
-      .default({})
-      .describe("Engine parameters, validated by the engine's schema."),
-    timeoutSeconds: z
-      .int()
-      .min(1)
-      .max(7 * 24 * 3600)
-      .default(3600)
-      .describe('Deadline of the whole operation, from acceptance.'),
-    requestedBy: z
-      .string()
-      .max(256)
-      .optional()
-      .describe("Entity ref of the requester, set from the caller's identity."),
-    reason: z
-      .string()
-      .max(1024)
-      .optional()
-      .describe('Why, in the words of the requester.'),
-  })
+  .strictObject(operationSpecShape)
   .superRefine((spec, ctx) => {
     if (!allowedEnginesByType[spec.type].includes(spec.engine)) {
       ctx.addIssue({
@@ -72,11 +106,7 @@ export const operationSpecSchema = z
       }
     }
   })
-  .meta({
-    'x-kubernetes-validations': [
-      { rule: 'self == oldSelf', message: 'spec is immutable' },
-    ],
-  });
+  .meta({ 'x-kubernetes-validations': immutabilityRules });
 
 /** Operation `spec`. @public */
 export type OperationSpec = z.infer<typeof operationSpecSchema>;

@@ -150,6 +150,19 @@ describe('operationParametersSchema', () => {
     },
   );
 
+  it('runs jobs and workflows under an RBAC profile, never a service account of the caller\'s choosing', () => {
+    const job = operationParametersSchema('RunCommand', 'job');
+    expect(job.parse({ image: 'busybox', rbacProfile: 'maintenance' })).toMatchObject({
+      rbacProfile: 'maintenance',
+    });
+    expect(() =>
+      parseResource(job, { image: 'busybox', serviceAccountName: 'cluster-admin' }, 'parameters'),
+    ).toThrow(/serviceAccountName/);
+    expect(() =>
+      parseResource(operationParametersSchema('Runbook', 'workflow'), { workflowTemplate: 'wt', rbacProfile: 'Not A Profile' }, 'parameters'),
+    ).toThrow(/rbacProfile/);
+  });
+
   it('knows a schema for every allowed engine of every type', () => {
     for (const type of operationTypes) {
       for (const engine of allowedEnginesByType[type]) {

@@ -22,7 +22,11 @@ export const jobParametersSchema = z.strictObject({
   env: z
     .array(z.strictObject({ name: z.string().min(1), value: z.string() }))
     .optional(),
-  serviceAccountName: dns1123Subdomain().optional(),
+  rbacProfile: dns1123Label()
+    .optional()
+    .describe(
+      'RBAC profile of the namespace-scoped service account the engine runs as (default readonly); profiles are installed with the operator.',
+    ),
   backoffLimit: z.int().min(0).max(10).optional(),
   activeDeadlineSeconds: z.int().min(1).optional(),
 });
@@ -42,7 +46,11 @@ export const workflowParametersSchema = z.strictObject({
       z.string(),
     )
     .optional(),
-  serviceAccountName: dns1123Subdomain().optional(),
+  rbacProfile: dns1123Label()
+    .optional()
+    .describe(
+      'RBAC profile of the namespace-scoped service account the engine runs as (default readonly); profiles are installed with the operator.',
+    ),
 });
 
 /** Parameters of the workflow engine. @public */

@@ -1,0 +1,223 @@
+import { resolve } from 'node:path';
+import { SimCluster } from '@vworkspace/kube-sim';
+import type { KubeObject as SimObject } from '@vworkspace/kube-sim';
+import { Manager } from '../../../runtime/Manager';
+import { JsonLogger } from '../../../runtime/Logger';
+import { KubeClient } from '../../../runtime/KubeClient';
+import { createOperationController, OperationControllerDeps } from '../index';
+
+const kubeSimRoot = resolve(require.resolve('@vworkspace/kube-sim/package.json'), '..');
+const operatorRoot = resolve(__dirname, '../../../..');
+
+/** VolSync ships no CRD in kube-sim yet: the fields the engine uses, unknown fields kept. */
+const replicationSourceCrd = {
+  apiVersion: 'apiextensions.k8s.io/v1',
+  kind: 'CustomResourceDefinition',
+  metadata: { name: 'replicationsources.volsync.backube' },
+  spec: {
+    group: 'volsync.backube',
+    names: { kind: 'ReplicationSource', listKind: 'ReplicationSourceList', plural: 'replicationsources', singular: 'replicationsource' },
+    scope: 'Namespaced',
+    versions: [
+      {
+        name: 'v1alpha1',
+        served: true,
+        storage: true,
+        subresources: { status: {} },
+        schema: {
+          openAPIV3Schema: {
+            type: 'object',
+            properties: {
+              spec: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
+              status: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
+            },
+          },
+        },
+      },
+    ],
+  },
+};
+
+export const gvr = {
+  operations: { group: 'ops.vworkspace.io', version: 'v1alpha1', resource: 'operations' },
+  instances: { group: 'apps.vworkspace.io', version: 'v1alpha1', resource: 'applicationinstances' },
+  jobs: { group: 'batch', version: 'v1', resource: 'jobs' },
+  workflows: { group: 'argoproj.io', version: 'v1alpha1', resource: 'workflows' },
+  backups: { group: 'velero.io', version: 'v1', resource: 'backups' },
+  restores: { group: 'velero.io', version: 'v1', resource: 'restores' },
+  snapshots: { group: 'snapshot.storage.k8s.io', version: 'v1', resource: 'volumesnapshots' },
+  replicationSources: { group: 'volsync.backube', version: 'v1alpha1', resource: 'replicationsources' },
+  namespaces: { group: '', version: 'v1', resource: 'namespaces' },
+  configmaps: { group: '', version: 'v1', resource: 'configmaps' },
+  secrets: { group: '', version: 'v1', resource: 'secrets' },
+  events: { group: '', version: 'v1', resource: 'events' },
+  serviceaccounts: { group: '', version: 'v1', resource: 'serviceaccounts' },
+  rolebindings: { group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'rolebindings' },
+};
+
+/** A kube-sim cluster with our CRDs, the upstream ones and VolSync's, and namespaces `team-a` and `velero`. */
+export async function startCluster(): Promise<SimCluster> {
+  const cluster = await SimCluster.start({
+    tls: false,
+    crds: [resolve(operatorRoot, 'crds'), resolve(kubeSimRoot, 'crds/upstream'), replicationSourceCrd],
+  });
+  for (const name of ['team-a', 'velero']) {
+    await cluster.api.create(gvr.namespaces, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } }).catch(() => undefined);
+  }
+  return cluster;
+}
+
+/** An operator process: a manager running the Operation controller against `cluster`. */
+export interface OperatorHandle {
+  manager: Manager;
+  client: KubeClient;
+  stop(): Promise<void>;
+}
+
+export function startOperator(cluster: SimCluster, deps: Partial<OperationControllerDeps> = {}): OperatorHandle {
+  const client = KubeClient.fromString(cluster.kubeConfig(), { qps: 1000, burst: 1000 });
+  // Errors of reconciles show in the test output: a stuck operation then explains itself.
+  const logger = new JsonLogger({ level: process.env.OPERATOR_TEST_LOG === 'debug' ? 'debug' : 'error', write: line => process.stderr.write(`${line}\n`) });
+  const manager = new Manager({ client, logger });
+  createOperationController({ manager, pollIntervalMs: 50, ...deps });
+  const running = manager.start().catch(() => undefined);
+  return {
+    manager,
+    client,
+    stop: async () => {
+      await manager.stop();
+      await running;
+    },
+  };
+}
+
+/** Polls until `check` returns a truthy value (generous deadline: not a timing assertion). */
+export async function waitFor<T>(
+  check: () => T | undefined | false | Promise<T | undefined | false>,
+  what: string | (() => string),
+  timeoutMs = 20_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value) return value;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) {
+      const text = typeof what === 'string' ? what : what();
+      throw new Error(`timed out waiting for ${text}${last ? `: ${String(last)}` : ''}`);
+    }
+    await new Promise(r => setTimeout(r, 20));
+  }
+}
+
+export const ns = 'team-a';
+
+/** Creates an ApplicationInstance and, unless `ready: false`, reports it Ready at its version. */
+export async function createInstance(
+  cluster: SimCluster,
+  name: string,
+  options: { annotations?: Record<string, string>; engine?: 'flux' | 'argocd'; version?: string; ready?: boolean } = {},
+): Promise<SimObject> {
+  const created = await cluster.api.create(gvr.instances, {
+    apiVersion: 'apps.vworkspace.io/v1alpha1',
+    kind: 'ApplicationInstance',
+    metadata: { name, namespace: ns, annotations: options.annotations ?? {} },
+    spec: {
+      app: 'nextcloud',
+      engine: options.engine ?? 'flux',
+      chart: { name: 'nextcloud', version: options.version ?? '6.2.0', repository: { url: 'https://nextcloud.github.io/helm/', type: 'helm' } },
+    },
+  });
+  if (options.ready === false) return created;
+  return setInstanceStatus(cluster, name, { ready: true });
+}
+
+/**
+ * Plays the ApplicationInstance controller's part in these tests: reports the instance Ready
+ * (or not, or Stalled) at its current spec version and generation.
+ */
+export async function setInstanceStatus(
+  cluster: SimCluster,
+  name: string,
+  state: { ready: boolean; stalled?: { reason: string; message: string }; version?: string },
+): Promise<SimObject> {
+  const current = cluster.api.get(gvr.instances, name, { namespace: ns });
+  const generation = current.metadata.generation ?? 1;
+  const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const spec = current.spec as { chart: { version: string } };
+  const conditions = [
+    {
+      type: 'Ready',
+      status: state.ready ? 'True' : 'False',
+      reason: state.ready ? 'Succeeded' : state.stalled?.reason ?? 'Progressing',
+      message: state.ready ? 'release deployed' : state.stalled?.message ?? 'reconciling',
+      observedGeneration: generation,
+      lastTransitionTime: now,
+    },
+    ...(state.stalled
+      ? [{ type: 'Stalled', status: 'True', reason: state.stalled.reason, message: state.stalled.message, observedGeneration: generation, lastTransitionTime: now }]
+      : []),
+  ];
+  return cluster.api.updateStatus(gvr.instances, {
+    ...current,
+    status: { observedGeneration: generation, conditions, chart: { version: state.version ?? spec.chart.version } },
+  });
+}
+
+export async function createOperation(cluster: SimCluster, name: string, spec: Record<string, unknown>): Promise<SimObject> {
+  return cluster.api.create(gvr.operations, { apiVersion: 'ops.vworkspace.io/v1alpha1', kind: 'Operation', metadata: { name, namespace: ns }, spec });
+}
+
+export type OperationView = SimObject & {
+  status?: {
+    phase?: string;
+    message?: string;
+    conditions?: Array<{ type: string; status: string; reason: string; message: string }>;
+    result?: Record<string, unknown>;
+    engineRef?: { kind: string; name: string; namespace?: string };
+    engineStatus?: { phase?: string; reason?: string; message?: string };
+    startedAt?: string;
+    completedAt?: string;
+  };
+};
+
+export function getOperation(cluster: SimCluster, name: string): OperationView {
+  return cluster.api.get(gvr.operations, name, { namespace: ns }) as OperationView;
+}
+
+/** Waits for the Operation to reach one of `phases`. */
+export function waitForPhase(cluster: SimCluster, name: string, ...phases: string[]): Promise<OperationView> {
+  return waitFor(() => {
+    const op = getOperation(cluster, name);
+    return phases.includes(op.status?.phase ?? '') ? op : undefined;
+  }, () => {
+    let now = 'missing';
+    try {
+      now = JSON.stringify(getOperation(cluster, name).status);
+    } catch {
+      // reported as missing
+    }
+    return `operation ${name} to reach ${phases.join('|')} (now ${now})`;
+  });
+}
+
+export function condition(op: OperationView, type: string) {
+  return op.status?.conditions?.find(c => c.type === type);
+}
+
+/** Writes an engine resource's status as its controller would. */
+export async function setStatus(cluster: SimCluster, resource: typeof gvr[keyof typeof gvr], name: string, namespace: string, status: Record<string, unknown>) {
+  const current = cluster.api.get(resource, name, { namespace });
+  // Argo's and Velero's CRDs have no status subresource: their controllers write the object.
+  const kinds: string[] = [gvr.workflows.resource, gvr.backups.resource, gvr.restores.resource];
+  if (kinds.includes(resource.resource)) return cluster.api.update(resource, { ...current, status });
+  return cluster.api.updateStatus(resource, { ...current, status });
+}
+
+export function eventsFor(cluster: SimCluster, name: string): SimObject[] {
+  return cluster.api.list(gvr.events, { namespace: ns }).items.filter(e => { const o = e.involvedObject as { name?: string; kind?: string }; return o.kind === 'Operation' && o.name === name; });
+}

@@ -1,0 +1,241 @@
+import type { SimCluster } from '@vworkspace/kube-sim';
+import { encodeHelmReleaseSecret } from '@vworkspace/backstage-plugin-fleet-common/node';
+import {
+  condition,
+  createInstance,
+  createOperation,
+  getOperation,
+  gvr,
+  ns,
+  OperatorHandle,
+  setInstanceStatus,
+  setStatus,
+  startCluster,
+  startOperator,
+  waitFor,
+  waitForPhase,
+} from './__testUtils__/operatorSim';
+
+jest.setTimeout(60_000);
+
+const upgrade = (instance: string, version: string, extra: Record<string, unknown> = {}) => ({
+  type: 'Upgrade',
+  engine: 'helm',
+  target: { applicationInstance: instance },
+  parameters: { version },
+  ...extra,
+});
+
+const instanceVersion = (cluster: SimCluster, name: string) =>
+  (cluster.api.get(gvr.instances, name, { namespace: ns }).spec as { chart: { version: string } }).chart.version;
+
+describe('helm engine', () => {
+  let cluster: SimCluster;
+  let operator: OperatorHandle;
+
+  beforeAll(async () => {
+    cluster = await startCluster();
+    operator = startOperator(cluster);
+  });
+
+  afterAll(async () => {
+    await operator.stop();
+    await cluster.stop();
+  });
+
+  const helmApp = (name: string) => createInstance(cluster, name, { annotations: { 'ops.vworkspace.io/upgrade': 'helm' } });
+
+  it('changes the instance version, records fromVersion first, and succeeds once Ready at the new version', async () => {
+    await helmApp('up-ok');
+    await createOperation(cluster, 'up-ok-1', upgrade('up-ok', '6.3.0', { parameters: { version: '6.3.0', values: { replicas: 2 } } }));
+    await waitFor(() => instanceVersion(cluster, 'up-ok') === '6.3.0', 'instance spec changed');
+    const running = getOperation(cluster, 'up-ok-1');
+    expect(running.status?.result).toMatchObject({ fromVersion: '6.2.0', toVersion: '6.3.0' });
+    expect(cluster.api.get(gvr.instances, 'up-ok', { namespace: ns }).spec).toMatchObject({ values: { replicas: 2 } });
+    // a stale green (Ready, but for the old version) is not success
+    await setInstanceStatus(cluster, 'up-ok', { ready: true, version: '6.2.0' });
+    await waitFor(() => getOperation(cluster, 'up-ok-1').status?.engineStatus?.phase === 'Ready=True', 'stale green observed');
+    expect(getOperation(cluster, 'up-ok-1').status?.phase).toBe('Running');
+    await setInstanceStatus(cluster, 'up-ok', { ready: true });
+    const op = await waitForPhase(cluster, 'up-ok-1', 'Succeeded');
+    expect(op.status?.result).toMatchObject({ fromVersion: '6.2.0', toVersion: '6.3.0', deployedVersion: '6.3.0' });
+    expect(op.status?.engineRef).toMatchObject({ kind: 'ApplicationInstance', name: 'up-ok' });
+  });
+
+  it('fails with the reason when the instance stalls', async () => {
+    await helmApp('up-bad');
+    await createOperation(cluster, 'up-bad-1', upgrade('up-bad', '6.3.1'));
+    await waitFor(() => instanceVersion(cluster, 'up-bad') === '6.3.1', 'instance spec changed');
+    await setInstanceStatus(cluster, 'up-bad', { ready: false, stalled: { reason: 'UpgradeFailed', message: 'pre-upgrade hook failed' } });
+    const op = await waitForPhase(cluster, 'up-bad-1', 'Failed');
+    expect(condition(op, 'Complete')).toMatchObject({ status: 'False', reason: 'UpgradeFailed' });
+    expect(op.status?.message).toContain('pre-upgrade hook failed');
+  });
+
+  it('times out, leaving the instance at the new version and saying how to go back', async () => {
+    await helmApp('up-slow');
+    await createOperation(cluster, 'up-slow-1', upgrade('up-slow', '6.3.0', { timeoutSeconds: 1 }));
+    const op = await waitForPhase(cluster, 'up-slow-1', 'TimedOut');
+    expect(op.status?.message).toContain('upgrade back to 6.2.0');
+    expect(instanceVersion(cluster, 'up-slow')).toBe('6.3.0');
+  });
+
+  it('refuses a cancel once the instance changed, and follows the upgrade to its end', async () => {
+    await helmApp('up-cancel');
+    await createOperation(cluster, 'up-cancel-1', upgrade('up-cancel', '6.3.0'));
+    await waitFor(() => instanceVersion(cluster, 'up-cancel') === '6.3.0', 'instance spec changed');
+    await cluster.api.patch(gvr.operations, 'up-cancel-1', { spec: { cancel: true } }, { type: 'merge', namespace: ns });
+    await waitFor(() => getOperation(cluster, 'up-cancel-1').status?.message?.startsWith('cancel requested'), 'cancel recorded');
+    await setInstanceStatus(cluster, 'up-cancel', { ready: true });
+    const op = await waitForPhase(cluster, 'up-cancel-1', 'Succeeded');
+    expect(op.status?.message).toContain('cancel refused: an upgrade cannot be cancelled once');
+  });
+
+  it('cancels an upgrade that has not started yet', async () => {
+    await createInstance(cluster, 'up-waiting', { annotations: { 'ops.vworkspace.io/upgrade': 'helm' }, ready: false });
+    await createOperation(cluster, 'up-waiting-1', upgrade('up-waiting', '6.3.0'));
+    await waitFor(() => condition(getOperation(cluster, 'up-waiting-1'), 'Accepted')?.reason === 'TargetNotReady', 'waiting');
+    await cluster.api.patch(gvr.operations, 'up-waiting-1', { spec: { cancel: true } }, { type: 'merge', namespace: ns });
+    await waitForPhase(cluster, 'up-waiting-1', 'Cancelled');
+    expect(instanceVersion(cluster, 'up-waiting')).toBe('6.2.0');
+  });
+
+  it('runs one upgrade at a time: a second waits, naming the first, until it ends', async () => {
+    await helmApp('up-two');
+    await createOperation(cluster, 'up-two-a', upgrade('up-two', '6.3.0'));
+    await waitForPhase(cluster, 'up-two-a', 'Running');
+    await createOperation(cluster, 'up-two-b', upgrade('up-two', '6.4.0'));
+    const waiting = await waitFor(() => {
+      const op = getOperation(cluster, 'up-two-b');
+      return condition(op, 'Accepted')?.reason === 'TargetBusy' ? op : undefined;
+    }, 'second upgrade waiting');
+    expect(waiting.status?.phase).toBe('Pending');
+    expect(condition(waiting, 'Accepted')).toMatchObject({ status: 'Unknown' });
+    expect(waiting.status?.message).toContain('Upgrade operation up-two-a (Running)');
+    expect(instanceVersion(cluster, 'up-two')).toBe('6.3.0');
+    await setInstanceStatus(cluster, 'up-two', { ready: true });
+    await waitForPhase(cluster, 'up-two-a', 'Succeeded');
+    await waitFor(() => instanceVersion(cluster, 'up-two') === '6.4.0', 'second upgrade applied');
+    const second = await waitForPhase(cluster, 'up-two-b', 'Running');
+    expect(second.status?.result).toMatchObject({ fromVersion: '6.3.0', toVersion: '6.4.0' });
+  });
+});
+
+describe('helmHookJob engine', () => {
+  let cluster: SimCluster;
+  let operator: OperatorHandle;
+
+  const migration = (extra: Record<string, unknown> = {}) => ({
+    type: 'Migration',
+    engine: 'helmHookJob',
+    target: { applicationInstance: 'cloud' },
+    parameters: { hook: 'cloud-db-migration' },
+    ...extra,
+  });
+
+  beforeAll(async () => {
+    cluster = await startCluster();
+    await createInstance(cluster, 'cloud', { annotations: { 'ops.vworkspace.io/migration': 'helmHookJob' } });
+    await createInstance(cluster, 'argo-app', { annotations: { 'ops.vworkspace.io/migration': 'helmHookJob' }, engine: 'argocd' });
+    const hookManifest = [
+      'apiVersion: batch/v1',
+      'kind: Job',
+      'metadata:',
+      '  name: cloud-db-migration',
+      '  labels: { app.kubernetes.io/component: db-migration }',
+      '  annotations:',
+      '    helm.sh/hook: pre-upgrade',
+      '    helm.sh/hook-weight: "-5"',
+      '    helm.sh/hook-delete-policy: before-hook-creation,hook-succeeded',
+      '    team.example/keep: "yes"',
+      'spec:',
+      '  backoffLimit: 1',
+      '  template:',
+      '    spec:',
+      '      restartPolicy: Never',
+      '      containers: [{ name: migrate, image: nextcloud:29, command: [php, occ, upgrade] }]',
+    ].join('\n');
+    const release = (version: number, hooks: unknown[]) => ({
+      name: 'cloud',
+      namespace: ns,
+      version,
+      info: { status: version === 2 ? 'deployed' : 'superseded' },
+      chart: { metadata: { name: 'nextcloud', version: version === 2 ? '6.2.0' : '6.1.0' } },
+      hooks,
+    });
+    // revision 1 knows no such hook: only the newest revision counts
+    for (const rel of [release(1, []), release(2, [{ name: 'cloud-db-migration', kind: 'Job', path: 'hooks/db.yaml', manifest: hookManifest, events: ['pre-upgrade'] }])]) {
+      await cluster.api.create(gvr.secrets, encodeHelmReleaseSecret(rel as never));
+    }
+    operator = startOperator(cluster);
+  });
+
+  afterAll(async () => {
+    await operator.stop();
+    await cluster.stop();
+  });
+
+  const job = (name: string) => {
+    try {
+      return cluster.api.get(gvr.jobs, name, { namespace: ns }) as unknown as {
+        metadata: { annotations?: Record<string, string>; labels: Record<string, string>; ownerReferences: unknown[] };
+        spec: { backoffLimit: number };
+      };
+    } catch {
+      return undefined;
+    }
+  };
+  const jobCondition = (type: string, reason: string) => ({
+    conditions: [{ type, status: 'True', reason, message: reason, lastProbeTime: '2026-01-01T00:00:00Z', lastTransitionTime: '2026-01-01T00:00:00Z' }],
+  });
+
+  it('runs the hook of the newest release as a Job, helm.sh/hook annotations stripped', async () => {
+    await createOperation(cluster, 'mig-ok', migration());
+    const created = await waitFor(() => job('mig-ok'), 'hook Job');
+    expect(created.metadata.annotations).toEqual({ 'team.example/keep': 'yes' });
+    expect(created.metadata.labels).toMatchObject({ 'app.kubernetes.io/component': 'db-migration', 'ops.vworkspace.io/operation': 'mig-ok' });
+    expect(created.spec.backoffLimit).toBe(1);
+    expect(created.metadata.ownerReferences).toHaveLength(1);
+    await setStatus(cluster, gvr.jobs, 'mig-ok', ns, jobCondition('Complete', 'CompletionsReached'));
+    const op = await waitForPhase(cluster, 'mig-ok', 'Succeeded');
+    expect(op.status?.result).toMatchObject({ jobName: 'mig-ok' });
+  });
+
+  it('fails with the hook Job', async () => {
+    await createOperation(cluster, 'mig-bad', migration());
+    await waitFor(() => job('mig-bad'), 'hook Job');
+    await setStatus(cluster, gvr.jobs, 'mig-bad', ns, jobCondition('Failed', 'BackoffLimitExceeded'));
+    const op = await waitForPhase(cluster, 'mig-bad', 'Failed');
+    expect(condition(op, 'Complete')?.reason).toBe('BackoffLimitExceeded');
+  });
+
+  it('fails naming the hooks there are when the chart declares no such hook', async () => {
+    await createOperation(cluster, 'mig-unknown', migration({ parameters: { hook: 'cloud-cron' } }));
+    const op = await waitForPhase(cluster, 'mig-unknown', 'Failed');
+    expect(condition(op, 'Complete')?.reason).toBe('HookNotFound');
+    expect(op.status?.message).toContain('hooks: cloud-db-migration');
+  });
+
+  it('times out and deletes the Job', async () => {
+    await createOperation(cluster, 'mig-slow', migration({ timeoutSeconds: 1 }));
+    const op = await waitForPhase(cluster, 'mig-slow', 'TimedOut');
+    expect(op.status?.message).toContain('deadline of 1s passed');
+    await waitFor(() => !job('mig-slow'), 'Job deleted');
+  });
+
+  it('cancels by deleting the Job', async () => {
+    await createOperation(cluster, 'mig-cancel', migration());
+    await waitFor(() => job('mig-cancel'), 'hook Job');
+    await cluster.api.patch(gvr.operations, 'mig-cancel', { spec: { cancel: true } }, { type: 'merge', namespace: ns });
+    const op = await waitForPhase(cluster, 'mig-cancel', 'Cancelled');
+    expect(op.status?.message).toContain('Job mig-cancel deleted');
+    await waitFor(() => !job('mig-cancel'), 'Job deleted');
+  });
+
+  it('rejects an instance deployed by Argo CD: there is no release Secret', async () => {
+    await createOperation(cluster, 'mig-argo', migration({ target: { applicationInstance: 'argo-app' } }));
+    const op = await waitForPhase(cluster, 'mig-argo', 'Failed');
+    expect(condition(op, 'Accepted')).toMatchObject({ status: 'False', reason: 'EngineUnsupported' });
+    expect(op.status?.message).toContain('Argo CD, which keeps no Helm release Secret');
+  });
+});

@@ -1,0 +1,121 @@
+import {
+  Job,
+  JobParameters,
+  jobStatus,
+  OperationType,
+} from '@vworkspace/backstage-plugin-fleet-common';
+import type { KubeObject } from '../runtime/types';
+import { Engine, EngineContext, EngineRef, Observation, StopOutcome } from './Engine';
+import {
+  createOrAdopt,
+  deleteIfExists,
+  deterministicName,
+  engineLabels,
+  getOrUndefined,
+  operationOwnerReference,
+} from './engineResources';
+import { operationKinds } from './kinds';
+import { ensureProfileAccount } from './profileAccount';
+
+/** Name of the Job an Operation runs. @public */
+export function jobName(ctx: EngineContext): string {
+  return deterministicName([ctx.operation.metadata.name]);
+}
+
+/**
+ * The batch/v1 Job of a job-engine Operation. `backoffLimit` defaults to 0: a maintenance
+ * command is not known to be safe to run twice, so a retry must be asked for. The Job's own
+ * deadline defaults to the Operation's, so the Job stops itself even if the operator is down.
+ * @public
+ */
+export function buildJob(ctx: EngineContext, serviceAccountName: string): Job {
+  const params = ctx.operation.spec.parameters as JobParameters;
+  const labels = engineLabels(ctx);
+  return {
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: {
+      name: jobName(ctx),
+      namespace: ctx.operation.metadata.namespace,
+      labels,
+      ownerReferences: [operationOwnerReference(ctx)],
+    },
+    spec: {
+      backoffLimit: params.backoffLimit ?? 0,
+      activeDeadlineSeconds: params.activeDeadlineSeconds ?? ctx.operation.spec.timeoutSeconds,
+      template: {
+        metadata: { labels },
+        spec: {
+          restartPolicy: 'Never',
+          serviceAccountName,
+          containers: [
+            {
+              name: 'operation',
+              image: params.image,
+              ...(params.command ? { command: params.command } : {}),
+              ...(params.args ? { args: params.args } : {}),
+              ...(params.env ? { env: params.env } : {}),
+            },
+          ],
+        },
+      },
+    },
+  };
+}
+
+/** Reads, maps and stops Jobs: shared by the job and helmHookJob engines. */
+export const jobLifecycle = {
+  async get(ctx: EngineContext, name: string): Promise<KubeObject | undefined> {
+    return getOrUndefined(ctx.client, operationKinds.Job, name, ctx.operation.metadata.namespace);
+  },
+  observe(resource: KubeObject): Observation {
+    const status = jobStatus(resource as Job);
+    const failed = (resource as Job).status?.conditions?.find(c => c.type === 'Failed' && c.status === 'True');
+    const complete = (resource as Job).status?.conditions?.find(c => c.type === 'Complete' && c.status === 'True');
+    const condition = failed ?? complete;
+    return {
+      status,
+      raw: {
+        phase: condition?.type ?? (status.phase === 'Pending' ? 'Pending' : 'Active'),
+        reason: condition?.reason,
+        message: condition?.message,
+      },
+      result: { jobName: resource.metadata?.name },
+    };
+  },
+  async stop(ctx: EngineContext, name: string): Promise<StopOutcome> {
+    // Foreground: the Job disappears only after its pods, so nothing keeps running unseen.
+    const deleted = await deleteIfExists(ctx.client, operationKinds.Job, name, ctx.operation.metadata.namespace, 'Foreground');
+    return { outcome: 'stopped', message: deleted ? `Job ${name} deleted with its pods` : `Job ${name} was already gone` };
+  },
+};
+
+/**
+ * Runs a one-shot batch/v1 Job from an image, command, args and env, as the namespace's
+ * ServiceAccount of the operation's RBAC profile. The Job is owned by the Operation: it is a
+ * record of work, not data, and goes with it.
+ * @public
+ */
+export const jobEngine: Engine = {
+  name: 'job',
+  defaultTimeoutSeconds: 3600,
+  supports(type: OperationType) {
+    return type !== 'Upgrade';
+  },
+  ref(ctx): EngineRef {
+    return { apiVersion: 'batch/v1', kind: 'Job', name: jobName(ctx), namespace: ctx.operation.metadata.namespace };
+  },
+  async start(ctx) {
+    const account = await ensureProfileAccount(ctx);
+    return createOrAdopt(ctx.client, operationKinds.Job, buildJob(ctx, account), ctx);
+  },
+  get(ctx) {
+    return jobLifecycle.get(ctx, jobName(ctx));
+  },
+  observe(_ctx, resource) {
+    return jobLifecycle.observe(resource);
+  },
+  stop(ctx) {
+    return jobLifecycle.stop(ctx, jobName(ctx));
+  },
+};
