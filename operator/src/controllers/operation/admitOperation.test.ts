@@ -53,8 +53,11 @@ function subject(
   name = 'op-b',
   creationTimestamp = '2026-11-23T10:00:05Z',
 ): AdmissionSubject {
-  const parameters =
-    type === 'Upgrade' ? { version: '1.3.0' } : type === 'Restore' ? { latest: true } : {};
+  const parametersByType: Partial<Record<OperationSpec['type'], Record<string, unknown>>> = {
+    Upgrade: { version: '1.3.0' },
+    Restore: { latest: true },
+  };
+  const parameters = parametersByType[type] ?? {};
   return {
     name,
     namespace: 'team-a',

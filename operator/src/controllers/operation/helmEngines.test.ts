@@ -1,4 +1,4 @@
-import type { SimCluster } from '@vworkspace/kube-sim';
+import { SimCluster, SimControllersHandle, startControllers } from '@vworkspace/kube-sim';
 import { encodeHelmReleaseSecret } from '@vworkspace/backstage-plugin-fleet-common/node';
 import {
   condition,
@@ -9,7 +9,6 @@ import {
   ns,
   OperatorHandle,
   setInstanceStatus,
-  setStatus,
   startCluster,
   startOperator,
   waitFor,
@@ -29,6 +28,10 @@ const upgrade = (instance: string, version: string, extra: Record<string, unknow
 const instanceVersion = (cluster: SimCluster, name: string) =>
   (cluster.api.get(gvr.instances, name, { namespace: ns }).spec as { chart: { version: string } }).chart.version;
 
+/*
+ * The ApplicationInstance controller is not under test here: the tests report the instance's
+ * Ready and Stalled conditions as it would (setInstanceStatus).
+ */
 describe('helm engine', () => {
   let cluster: SimCluster;
   let operator: OperatorHandle;
@@ -124,6 +127,7 @@ describe('helm engine', () => {
 describe('helmHookJob engine', () => {
   let cluster: SimCluster;
   let operator: OperatorHandle;
+  let jobs: SimControllersHandle;
 
   const migration = (extra: Record<string, unknown> = {}) => ({
     type: 'Migration',
@@ -137,24 +141,26 @@ describe('helmHookJob engine', () => {
     cluster = await startCluster();
     await createInstance(cluster, 'cloud', { annotations: { 'ops.vworkspace.io/migration': 'helmHookJob' } });
     await createInstance(cluster, 'argo-app', { annotations: { 'ops.vworkspace.io/migration': 'helmHookJob' }, engine: 'argocd' });
-    const hookManifest = [
-      'apiVersion: batch/v1',
-      'kind: Job',
-      'metadata:',
-      '  name: cloud-db-migration',
-      '  labels: { app.kubernetes.io/component: db-migration }',
-      '  annotations:',
-      '    helm.sh/hook: pre-upgrade',
-      '    helm.sh/hook-weight: "-5"',
-      '    helm.sh/hook-delete-policy: before-hook-creation,hook-succeeded',
-      '    team.example/keep: "yes"',
-      'spec:',
-      '  backoffLimit: 1',
-      '  template:',
-      '    spec:',
-      '      restartPolicy: Never',
-      '      containers: [{ name: migrate, image: nextcloud:29, command: [php, occ, upgrade] }]',
-    ].join('\n');
+    const hookManifest = (name: string, command: string[]) =>
+      [
+        'apiVersion: batch/v1',
+        'kind: Job',
+        'metadata:',
+        `  name: ${name}`,
+        '  labels: { app.kubernetes.io/component: db-migration }',
+        '  annotations:',
+        '    helm.sh/hook: pre-upgrade',
+        '    helm.sh/hook-weight: "-5"',
+        '    helm.sh/hook-delete-policy: before-hook-creation,hook-succeeded',
+        '    team.example/keep: "yes"',
+        'spec:',
+        '  backoffLimit: 1',
+        '  template:',
+        '    spec:',
+        '      restartPolicy: Never',
+        `      containers: [{ name: migrate, image: nextcloud:29, command: ${JSON.stringify(command)} }]`,
+      ].join('\n');
+    const hook = (name: string, command: string[]) => ({ name, kind: 'Job', path: `hooks/${name}.yaml`, manifest: hookManifest(name, command), events: ['pre-upgrade'] });
     const release = (version: number, hooks: unknown[]) => ({
       name: 'cloud',
       namespace: ns,
@@ -163,14 +169,24 @@ describe('helmHookJob engine', () => {
       chart: { metadata: { name: 'nextcloud', version: version === 2 ? '6.2.0' : '6.1.0' } },
       hooks,
     });
-    // revision 1 knows no such hook: only the newest revision counts
-    for (const rel of [release(1, []), release(2, [{ name: 'cloud-db-migration', kind: 'Job', path: 'hooks/db.yaml', manifest: hookManifest, events: ['pre-upgrade'] }])]) {
+    // The release Secrets Helm would have written for the instance's chart (kube-sim's Flux writes such
+    // Secrets too, but from its own catalog charts: these declare the hooks the tests need).
+    // Revision 1 knows no such hook: only the newest revision counts.
+    const hooks = [
+      hook('cloud-db-migration', ['php', 'occ', 'upgrade']),
+      hook('cloud-db-check', ['sh', '-c', 'exit 2']),
+      hook('cloud-reindex', ['sh', '-c', 'sleep 3600']),
+    ];
+    for (const rel of [release(1, []), release(2, hooks)]) {
       await cluster.api.create(gvr.secrets, encodeHelmReleaseSecret(rel as never));
     }
+    // Hook Jobs are run by kube-sim's Job controller, at 1/100 of their nominal length.
+    jobs = startControllers(cluster, { jobs: true, timeScale: 0.01 });
     operator = startOperator(cluster);
   });
 
   afterAll(async () => {
+    jobs.stop();
     await operator.stop();
     await cluster.stop();
   });
@@ -185,9 +201,6 @@ describe('helmHookJob engine', () => {
       return undefined;
     }
   };
-  const jobCondition = (type: string, reason: string) => ({
-    conditions: [{ type, status: 'True', reason, message: reason, lastProbeTime: '2026-01-01T00:00:00Z', lastTransitionTime: '2026-01-01T00:00:00Z' }],
-  });
 
   it('runs the hook of the newest release as a Job, helm.sh/hook annotations stripped', async () => {
     await createOperation(cluster, 'mig-ok', migration());
@@ -196,16 +209,15 @@ describe('helmHookJob engine', () => {
     expect(created.metadata.labels).toMatchObject({ 'app.kubernetes.io/component': 'db-migration', 'ops.vworkspace.io/operation': 'mig-ok' });
     expect(created.spec.backoffLimit).toBe(1);
     expect(created.metadata.ownerReferences).toHaveLength(1);
-    await setStatus(cluster, gvr.jobs, 'mig-ok', ns, jobCondition('Complete', 'CompletionsReached'));
-    const op = await waitForPhase(cluster, 'mig-ok', 'Succeeded');
+    const op = await waitForPhase(cluster, 'mig-ok', 'Succeeded', 'Failed');
+    expect(op.status?.phase).toBe('Succeeded');
     expect(op.status?.result).toMatchObject({ jobName: 'mig-ok' });
   });
 
   it('fails with the hook Job', async () => {
-    await createOperation(cluster, 'mig-bad', migration());
-    await waitFor(() => job('mig-bad'), 'hook Job');
-    await setStatus(cluster, gvr.jobs, 'mig-bad', ns, jobCondition('Failed', 'BackoffLimitExceeded'));
-    const op = await waitForPhase(cluster, 'mig-bad', 'Failed');
+    await createOperation(cluster, 'mig-bad', migration({ parameters: { hook: 'cloud-db-check' } }));
+    const op = await waitForPhase(cluster, 'mig-bad', 'Failed', 'Succeeded');
+    expect(op.status?.phase).toBe('Failed');
     expect(condition(op, 'Complete')?.reason).toBe('BackoffLimitExceeded');
   });
 
@@ -213,19 +225,20 @@ describe('helmHookJob engine', () => {
     await createOperation(cluster, 'mig-unknown', migration({ parameters: { hook: 'cloud-cron' } }));
     const op = await waitForPhase(cluster, 'mig-unknown', 'Failed');
     expect(condition(op, 'Complete')?.reason).toBe('HookNotFound');
-    expect(op.status?.message).toContain('hooks: cloud-db-migration');
+    expect(op.status?.message).toContain('hooks: cloud-db-migration, cloud-db-check, cloud-reindex');
   });
 
   it('times out and deletes the Job', async () => {
-    await createOperation(cluster, 'mig-slow', migration({ timeoutSeconds: 1 }));
+    await createOperation(cluster, 'mig-slow', migration({ parameters: { hook: 'cloud-reindex' }, timeoutSeconds: 1 }));
+    await waitFor(() => (job('mig-slow') as { status?: { active?: number } } | undefined)?.status?.active === 1, 'hook Job running');
     const op = await waitForPhase(cluster, 'mig-slow', 'TimedOut');
     expect(op.status?.message).toContain('deadline of 1s passed');
     await waitFor(() => !job('mig-slow'), 'Job deleted');
   });
 
   it('cancels by deleting the Job', async () => {
-    await createOperation(cluster, 'mig-cancel', migration());
-    await waitFor(() => job('mig-cancel'), 'hook Job');
+    await createOperation(cluster, 'mig-cancel', migration({ parameters: { hook: 'cloud-reindex' } }));
+    await waitFor(() => (job('mig-cancel') as { status?: { active?: number } } | undefined)?.status?.active === 1, 'hook Job running');
     await cluster.api.patch(gvr.operations, 'mig-cancel', { spec: { cancel: true } }, { type: 'merge', namespace: ns });
     const op = await waitForPhase(cluster, 'mig-cancel', 'Cancelled');
     expect(op.status?.message).toContain('Job mig-cancel deleted');

@@ -1,10 +1,10 @@
-import type { SimCluster } from '@vworkspace/kube-sim';
-// eslint-disable-next-line @backstage/no-forbidden-package-imports -- kube-sim's entry does not export its controllers yet
-import { SimControllersHandle, startControllers } from '@vworkspace/kube-sim/src/controllers';
+import { SimCluster, SimControllersHandle, startControllers } from '@vworkspace/kube-sim';
 import {
+  clientDyingAfterEngineCreate,
   condition,
   createInstance,
   createOperation,
+  engineResources,
   getOperation,
   gvr,
   ns,
@@ -142,50 +142,50 @@ describe('Operation acceptance, preconditions and restarts', () => {
     });
   });
 
-  it('an operator restarted after creating the engine resource adopts it: one Job, right phase', async () => {
-    // The state a crash leaves behind: the Operation recorded its start, the Job exists, the
-    // status was never updated past that. No operator is running while it is set up.
-    const op = await createOperation(cluster, 'crashed', {
-      type: 'RunCommand',
+  it.each([
+    {
       engine: 'job',
-      target: { applicationInstance: 'app' },
-      parameters: { image: 'busybox:1.36', command: ['sh', '-c', 'echo ok'] },
-    });
-    const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
-    await cluster.api.updateStatus(gvr.operations, {
-      ...op,
-      status: {
-        phase: 'Running',
-        startedAt: now,
-        engineRef: { apiVersion: 'batch/v1', kind: 'Job', name: 'crashed', namespace: ns },
-        conditions: [
-          { type: 'Accepted', status: 'True', reason: 'Accepted', message: 'preconditions met', lastTransitionTime: now },
-          { type: 'Running', status: 'True', reason: 'EngineStarting', message: 'started', lastTransitionTime: now },
-        ],
-      },
-    });
-    const job = await cluster.api.create(gvr.jobs, {
-      apiVersion: 'batch/v1',
-      kind: 'Job',
-      metadata: {
-        name: 'crashed',
-        namespace: ns,
-        labels: { 'ops.vworkspace.io/operation': 'crashed' },
-        ownerReferences: [{ apiVersion: 'ops.vworkspace.io/v1alpha1', kind: 'Operation', name: 'crashed', uid: op.metadata.uid!, controller: true }],
-      },
-      spec: {
-        backoffLimit: 0,
-        template: { spec: { restartPolicy: 'Never', containers: [{ name: 'operation', image: 'busybox:1.36', command: ['sh', '-c', 'echo ok'] }] } },
-      },
-    });
-    const operator = startOperator(cluster);
+      spec: { type: 'RunCommand', engine: 'job', target: { applicationInstance: 'app' }, parameters: { image: 'busybox:1.36', command: ['sh', '-c', 'echo ok'] } },
+      resource: gvr.jobs,
+      namespace: ns,
+      result: { jobName: 'crash-job' },
+    },
+    {
+      engine: 'velero',
+      spec: backup('app'),
+      resource: gvr.backups,
+      namespace: 'velero',
+      result: { backupName: 'team-a-crash-velero' },
+    },
+  ])('an operator killed right after creating its $engine resource: the next one adopts it, one resource, right phase', async ({ engine, spec, resource, namespace, result }) => {
+    const name = `crash-${engine}`;
+    const dying = clientDyingAfterEngineCreate(cluster);
+    const first = startOperator(cluster, {}, dying.client);
+    let created: Awaited<typeof dying.engineCreated> | undefined;
     try {
-      const done = await waitForPhase(cluster, 'crashed', 'Succeeded');
-      expect(done.status?.result).toMatchObject({ jobName: 'crashed' });
-      const jobs = cluster.api.list(gvr.jobs, { namespace: ns, labelSelector: 'ops.vworkspace.io/operation=crashed' }).items;
-      expect(jobs.map(j => j.metadata.uid)).toEqual([job.metadata.uid]);
+      await createOperation(cluster, name, spec);
+      created = await dying.engineCreated;
+      // Nothing after the creation reached the cluster: the status still says the engine is starting.
+      await cluster.idle();
+      const left = getOperation(cluster, name);
+      expect(left.status?.phase).toBe('Running');
+      expect(condition(left, 'Running')?.reason).toBe('EngineStarting');
+      expect(left.status?.engineStatus).toBeUndefined();
     } finally {
-      await operator.stop();
+      await first.stop();
+    }
+    expect(created?.metadata?.labels?.['ops.vworkspace.io/operation']).toBe(name);
+
+    // A new process: new client, new caches, nothing remembered.
+    const second = startOperator(cluster);
+    try {
+      const done = await waitForPhase(cluster, name, 'Succeeded', 'PartiallySucceeded', 'Failed', 'TimedOut');
+      expect(done.status?.phase).toBe('Succeeded');
+      expect(done.status?.result).toMatchObject(result);
+      const resources = engineResources(cluster, resource, name, namespace);
+      expect(resources.map(r => r.metadata.uid)).toEqual([created?.metadata?.uid]);
+    } finally {
+      await second.stop();
     }
   });
 

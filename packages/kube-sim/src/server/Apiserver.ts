@@ -31,6 +31,7 @@ import {
 import { Selector, combine, parseFieldSelector, parseLabelSelector } from './selectors';
 import { deepEqual, jsonPatch, mergePatch, strategicMergePatch } from './patches';
 import type { AdmissionAttributes, ValidatingAdmission } from './ValidatingAdmission';
+import { FieldValidation, closedSchemaUnknownFields, pruneUnknownMetadata } from './fieldValidation';
 
 /** Addresses a resource, optionally inside a namespace. @public */
 export interface ResourceRef {
@@ -47,6 +48,8 @@ export interface WriteContext {
   fieldManager?: string;
   /** Used to name the field manager when `fieldManager` is not given, as kube does. */
   userAgent?: string;
+  /** Unknown and duplicate field handling of an HTTP write; in-process writes ignore them. */
+  fieldValidation?: FieldValidation;
 }
 
 /** @public */
@@ -87,6 +90,11 @@ export interface WatchOptions {
   fieldSelector?: string;
   allowWatchBookmarks?: boolean;
   timeoutSeconds?: number;
+  /**
+   * A streaming list (client-go's WatchListClient, which kubectl enables): the current objects,
+   * then a BOOKMARK annotated `k8s.io/initial-events-end` that tells the client it has them all.
+   */
+  sendInitialEvents?: boolean;
 }
 
 /** Receives a watch's events; `encoded` gives the stream line, shared between watchers when possible. */
@@ -322,7 +330,7 @@ export class Apiserver {
       if (t.namespace !== undefined) object.metadata.namespace = t.namespace;
       return t.type.review(object, ctx.user);
     }
-    const draft = this.prepareCreate(t, object);
+    const draft = this.prepareCreate(t, object, ctx.fieldValidation);
     let prepared = recordUpdate({ live: undefined, updated: draft, manager: this.manager(ctx), schema: t.version.schema, now: now(), status: t.version.status });
     // Status a built-in sets on create (a Namespace's phase) is the apiserver's own doing, so it survives the reset.
     if (t.type.builtin && draft.status !== undefined && prepared.status === undefined) prepared = { ...prepared, status: draft.status };
@@ -359,7 +367,7 @@ export class Apiserver {
     return object;
   }
 
-  private prepareCreate(t: Target, input: KubeObject): KubeObject {
+  private prepareCreate(t: Target, input: KubeObject, fieldValidation?: FieldValidation): KubeObject {
     const metadata: ObjectMeta = { ...input.metadata };
     for (const key of SYSTEM_KEYS) delete metadata[key];
     if (!metadata.name && metadata.generateName) {
@@ -380,11 +388,11 @@ export class Apiserver {
       t.type.onCreate(object);
     }
     if (t.type.group === 'apiextensions.k8s.io') object = this.prepareCrd(object);
-    return this.validateAndDefault(t, object);
+    return this.validateAndDefault(t, object, undefined, fieldValidation);
   }
 
   /** Metadata checks kube applies to every kind, then the CRD schema (prune, default, validate). */
-  private validateAndDefault(t: Target, object: KubeObject, old?: KubeObject): KubeObject {
+  private validateAndDefault(t: Target, object: KubeObject, old?: KubeObject, fieldValidation?: FieldValidation): KubeObject {
     const causes: StatusCause[] = [];
     const name = object.metadata.name;
     if (!name) {
@@ -430,10 +438,18 @@ export class Apiserver {
     }
     if (t.type.validate) causes.push(...t.type.validate(result, old));
     const schema = this.schemaOf(t);
+    if (result === object) result = { ...object, metadata: { ...object.metadata } };
+    const unknown = pruneUnknownMetadata(result);
     if (schema) {
       result = structuredClone(result);
-      causes.push(...schema.admit(result).causes);
+      const admitted = schema.admit(result);
+      unknown.push(...admitted.pruned.sort());
+      causes.push(...admitted.causes);
+    } else if (t.type.builtin && t.version.schema) {
+      unknown.push(...closedSchemaUnknownFields(t.version.schema, result));
     }
+    // kube decodes (and refuses a strict decoding error) before it validates.
+    fieldValidation?.report(t.type.kind, t.version.name, unknown);
     if (t.type.group === 'apiextensions.k8s.io') causes.push(...this.validateCrd(result));
     if (causes.length > 0) throw invalid({ group: t.type.group, kind: t.type.kind }, name ?? '', causes);
     return result;
@@ -534,7 +550,7 @@ export class Apiserver {
     mode: 'update' | 'applied',
   ): Promise<KubeObject> {
     let next = this.isolate(t, old, input, subresource);
-    next = this.validateAndDefault(t, next, old);
+    next = this.validateAndDefault(t, next, old, ctx.fieldValidation);
     if (t.type.generation && !subresource && old.metadata.generation !== undefined) {
       const ignored = t.version.status ? ['metadata', 'status'] : ['metadata'];
       if (!deepEqual(withoutKeys(old, ignored), withoutKeys(next, ignored))) {
@@ -686,7 +702,7 @@ export class Apiserver {
     });
     if (!result.ok) throw result.error;
     if (!live) {
-      const draft = this.prepareCreate(t, result.object);
+      const draft = this.prepareCreate(t, result.object, ctx.fieldValidation);
       draft.metadata.managedFields = result.object.metadata.managedFields;
       return this.admitCreate(t, draft, ctx);
     }
@@ -890,7 +906,7 @@ export class Apiserver {
     const apiVersion = apiVersionOf(t.type.group, t.version.name);
     const rvText = options.resourceVersion;
     let startRv: number | undefined;
-    if (rvText && rvText !== '0') {
+    if (rvText && rvText !== '0' && !options.sendInitialEvents) {
       startRv = this.parseRv(rvText);
       if (startRv > this.store.currentRv) throw tooLargeResourceVersion(startRv, this.store.currentRv);
     }
@@ -927,6 +943,14 @@ export class Apiserver {
         if (!selector.matches(object)) continue;
         const shown = this.present(t, object);
         sink.send('ADDED', shown, () => `{"type":"ADDED","object":${encodeObject(shown)}}\n`);
+      }
+      if (options.sendInitialEvents) {
+        const object = {
+          kind: t.type.kind,
+          apiVersion,
+          metadata: { resourceVersion: String(this.store.currentRv), annotations: { 'k8s.io/initial-events-end': 'true' } },
+        } as KubeObject;
+        sink.send('BOOKMARK', object, () => `{"type":"BOOKMARK","object":${JSON.stringify(object)}}\n`);
       }
     } else {
       for (const event of t.store.eventsSince(startRv)) {

@@ -5,6 +5,10 @@ import type { Apiserver, DeleteOptions, PatchType, ResourceRef, Subresource, Wri
 import type { Authorizer, TokenGrant } from './authorizer';
 import { VERSION_INFO, apiGroup, apiGroupList, apiResourceList, apiVersions } from './discovery';
 import type { Faults } from './Faults';
+import { OpenApiDocuments } from './openapi/OpenApiDocuments';
+import { serveOpenApi } from './openapi/serveOpenApi';
+import { FieldValidation, duplicateFieldProblems, parseFieldValidation } from './fieldValidation';
+import { decodeProtobuf, isProtobuf } from './protobuf/decodeProtobuf';
 import {
   StatusError,
   badRequest,
@@ -70,13 +74,31 @@ export function parseResourcePath(path: string): ResourcePath | undefined {
   return { ref: { group, version, resource: rest[0], namespace }, name: rest[1], subresource: rest[2], watchPath };
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
+function readRaw(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     req.on('data', c => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  return (await readRaw(req)).toString('utf8');
+}
+
+/** A create or update body: JSON, or the protobuf kubectl's typed clients send (which has no duplicate fields). */
+async function readObjectBody(req: IncomingMessage): Promise<{ body: unknown; text?: string }> {
+  const raw = await readRaw(req);
+  if (!isProtobuf(req.headers['content-type'])) {
+    const text = raw.toString('utf8');
+    return { body: parseJson(text), text };
+  }
+  try {
+    return { body: decodeProtobuf(raw) };
+  } catch (e) {
+    throw new StatusError(415, 'UnsupportedMediaType', (e as Error).message);
+  }
 }
 
 function parseJson(text: string): unknown {
@@ -91,13 +113,14 @@ function parseApplyBody(text: string): unknown {
   const trimmed = text.trimStart();
   if (trimmed.startsWith('{')) return parseJson(text);
   try {
-    return parseYaml(text);
+    // Repeated keys are for field validation to report; the last one wins, as in kube's decoder.
+    return parseYaml(text, { uniqueKeys: false });
   } catch (e) {
     throw badRequest(`error decoding YAML: ${(e as Error).message}`);
   }
 }
 
-function send(res: ServerResponse, code: number, body: unknown, headers?: Record<string, string>): void {
+function send(res: ServerResponse, code: number, body: unknown, headers?: Record<string, string | string[]>): void {
   const text = typeof body === 'string' ? body : JSON.stringify(body);
   res.writeHead(code, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), ...headers });
   res.end(text);
@@ -111,11 +134,21 @@ function sleep(ms: number): Promise<void> {
   return new Promise(resolve => setTimeout(resolve, ms));
 }
 
+/** A `Warning` header value as kube-apiserver writes it: code 299, no agent, the text quoted. */
+function warningHeader(text: string): string {
+  return `299 - "${text.replace(/["\\]/g, c => `\\${c}`)}"`;
+}
+
+function withWarnings(fieldValidation: FieldValidation): Record<string, string[]> | undefined {
+  return fieldValidation.warnings.length > 0 ? { Warning: fieldValidation.warnings.map(warningHeader) } : undefined;
+}
+
 const UNAUTHENTICATED_PATHS = new Set(['/healthz', '/livez', '/readyz', '/version']);
 
 /** The request listener of a simulated kube-apiserver. */
 export function createHttpHandler(options: HttpHandlerOptions): (req: IncomingMessage, res: ServerResponse) => void {
   const { apiserver, authorizer, faults } = options;
+  const openApi = new OpenApiDocuments(apiserver.registry);
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://kube-sim');
@@ -136,6 +169,7 @@ export function createHttpHandler(options: HttpHandlerOptions): (req: IncomingMe
     }
     const grant = authorizer.authenticate(req.headers.authorization);
 
+    if (path === '/openapi/v2' || path === '/openapi/v3' || path.startsWith('/openapi/v3/')) return serveOpenApi(req, res, url, path, openApi);
     if (path === '/api') return send(res, 200, apiVersions(options.serverAddress()));
     if (path === '/apis') return send(res, 200, apiGroupList(apiserver.registry));
     const segments = path.split('/').filter(Boolean);
@@ -216,24 +250,33 @@ export function createHttpHandler(options: HttpHandlerOptions): (req: IncomingMe
         return send(res, 200, `${head.slice(0, -1)},"items":[${items.join(',')}]}`);
       }
       case 'create': {
-        const body = parseJson(await readBody(req));
-        return send(res, 201, await apiserver.create(p.ref, body, ctx));
+        const directive = parseFieldValidation(q.get('fieldValidation'), 'CreateOptions');
+        const { body, text } = await readObjectBody(req);
+        const fieldValidation = new FieldValidation(directive, 'create', directive === 'Ignore' || text === undefined ? [] : duplicateFieldProblems(text, 'json'));
+        const created = await apiserver.create(p.ref, body, { ...ctx, fieldValidation });
+        return send(res, 201, created, withWarnings(fieldValidation));
       }
       case 'update': {
-        const body = parseJson(await readBody(req));
-        return send(res, 200, await apiserver.update(p.ref, p.name!, body, ctx, subresource));
+        const directive = parseFieldValidation(q.get('fieldValidation'), 'UpdateOptions');
+        const { body, text } = await readObjectBody(req);
+        const fieldValidation = new FieldValidation(directive, 'update', directive === 'Ignore' || text === undefined ? [] : duplicateFieldProblems(text, 'json'));
+        const updated = await apiserver.update(p.ref, p.name!, body, { ...ctx, fieldValidation }, subresource);
+        return send(res, 200, updated, withWarnings(fieldValidation));
       }
       case 'patch': {
         const contentType = (req.headers['content-type'] ?? '').split(';')[0].trim();
         const type = PATCH_TYPES[contentType];
         const accepted = Object.keys(PATCH_TYPES).filter(t => target.type.builtin || t !== 'application/strategic-merge-patch+json');
         if (!type) throw unsupportedMediaType(contentType, accepted);
+        const directive = parseFieldValidation(q.get('fieldValidation'), 'PatchOptions');
         const text = await readBody(req);
         const body = type === 'apply' ? parseApplyBody(text) : parseJson(text);
+        const duplicates = directive === 'Ignore' ? [] : duplicateFieldProblems(text, type === 'apply' ? 'yaml' : type === 'json' ? 'json-patch' : 'json');
+        const fieldValidation = new FieldValidation(directive, type === 'apply' ? 'apply' : 'patch', duplicates);
         const existed = type === 'apply' && target.store.get(p.ref.namespace ? `${p.ref.namespace}/${p.name}` : p.name!) !== undefined;
         const force = q.get('force') === 'true';
-        const result = await apiserver.patch(p.ref, p.name!, { type, body, force }, ctx, subresource);
-        return send(res, type === 'apply' && !existed ? 201 : 200, result);
+        const result = await apiserver.patch(p.ref, p.name!, { type, body, force }, { ...ctx, fieldValidation }, subresource);
+        return send(res, type === 'apply' && !existed ? 201 : 200, result, withWarnings(fieldValidation));
       }
       case 'delete':
       case 'deletecollection': {
@@ -274,6 +317,7 @@ export function createHttpHandler(options: HttpHandlerOptions): (req: IncomingMe
         fieldSelector: q.get('fieldSelector') ?? (p.name ? `metadata.name=${p.name}` : undefined),
         allowWatchBookmarks: q.get('allowWatchBookmarks') === 'true' || q.get('allowWatchBookmarks') === '1',
         timeoutSeconds: q.has('timeoutSeconds') ? Number(q.get('timeoutSeconds')) : undefined,
+        sendInitialEvents: q.get('sendInitialEvents') === 'true',
       },
       {
         send: (_type, _object, encoded) => {

@@ -1,48 +1,24 @@
 import { resolve } from 'node:path';
 import { SimCluster } from '@vworkspace/kube-sim';
 import type { KubeObject as SimObject } from '@vworkspace/kube-sim';
+import { operationLabel } from '@vworkspace/backstage-plugin-fleet-common';
 import { Manager } from '../../../runtime/Manager';
 import { JsonLogger } from '../../../runtime/Logger';
 import { KubeClient } from '../../../runtime/KubeClient';
+import type { KubeObject } from '../../../runtime/types';
 import { createOperationController, OperationControllerDeps } from '../index';
 
 const kubeSimRoot = resolve(require.resolve('@vworkspace/kube-sim/package.json'), '..');
 const operatorRoot = resolve(__dirname, '../../../..');
-
-/** VolSync ships no CRD in kube-sim yet: the fields the engine uses, unknown fields kept. */
-const replicationSourceCrd = {
-  apiVersion: 'apiextensions.k8s.io/v1',
-  kind: 'CustomResourceDefinition',
-  metadata: { name: 'replicationsources.volsync.backube' },
-  spec: {
-    group: 'volsync.backube',
-    names: { kind: 'ReplicationSource', listKind: 'ReplicationSourceList', plural: 'replicationsources', singular: 'replicationsource' },
-    scope: 'Namespaced',
-    versions: [
-      {
-        name: 'v1alpha1',
-        served: true,
-        storage: true,
-        subresources: { status: {} },
-        schema: {
-          openAPIV3Schema: {
-            type: 'object',
-            properties: {
-              spec: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
-              status: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
-            },
-          },
-        },
-      },
-    ],
-  },
-};
 
 export const gvr = {
   operations: { group: 'ops.vworkspace.io', version: 'v1alpha1', resource: 'operations' },
   instances: { group: 'apps.vworkspace.io', version: 'v1alpha1', resource: 'applicationinstances' },
   jobs: { group: 'batch', version: 'v1', resource: 'jobs' },
   workflows: { group: 'argoproj.io', version: 'v1alpha1', resource: 'workflows' },
+  workflowTemplates: { group: 'argoproj.io', version: 'v1alpha1', resource: 'workflowtemplates' },
+  pvcs: { group: '', version: 'v1', resource: 'persistentvolumeclaims' },
+  clusterroles: { group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'clusterroles' },
   backups: { group: 'velero.io', version: 'v1', resource: 'backups' },
   restores: { group: 'velero.io', version: 'v1', resource: 'restores' },
   snapshots: { group: 'snapshot.storage.k8s.io', version: 'v1', resource: 'volumesnapshots' },
@@ -59,7 +35,7 @@ export const gvr = {
 export async function startCluster(): Promise<SimCluster> {
   const cluster = await SimCluster.start({
     tls: false,
-    crds: [resolve(operatorRoot, 'crds'), resolve(kubeSimRoot, 'crds/upstream'), replicationSourceCrd],
+    crds: [resolve(operatorRoot, 'crds'), resolve(kubeSimRoot, 'crds/upstream'), resolve(kubeSimRoot, 'crds/volsync')],
   });
   for (const name of ['team-a', 'velero']) {
     await cluster.api.create(gvr.namespaces, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } }).catch(() => undefined);
@@ -74,8 +50,15 @@ export interface OperatorHandle {
   stop(): Promise<void>;
 }
 
-export function startOperator(cluster: SimCluster, deps: Partial<OperationControllerDeps> = {}): OperatorHandle {
-  const client = KubeClient.fromString(cluster.kubeConfig(), { qps: 1000, burst: 1000 });
+export function newClient(cluster: SimCluster): KubeClient {
+  return KubeClient.fromString(cluster.kubeConfig(), { qps: 1000, burst: 1000 });
+}
+
+export function startOperator(
+  cluster: SimCluster,
+  deps: Partial<OperationControllerDeps> = {},
+  client: KubeClient = newClient(cluster),
+): OperatorHandle {
   // Errors of reconciles show in the test output: a stuck operation then explains itself.
   const logger = new JsonLogger({ level: process.env.OPERATOR_TEST_LOG === 'debug' ? 'debug' : 'error', write: line => process.stderr.write(`${line}\n`) });
   const manager = new Manager({ client, logger });
@@ -209,15 +192,53 @@ export function condition(op: OperationView, type: string) {
   return op.status?.conditions?.find(c => c.type === type);
 }
 
-/** Writes an engine resource's status as its controller would. */
-export async function setStatus(cluster: SimCluster, resource: typeof gvr[keyof typeof gvr], name: string, namespace: string, status: Record<string, unknown>) {
-  const current = cluster.api.get(resource, name, { namespace });
-  // Argo's and Velero's CRDs have no status subresource: their controllers write the object.
-  const kinds: string[] = [gvr.workflows.resource, gvr.backups.resource, gvr.restores.resource];
-  if (kinds.includes(resource.resource)) return cluster.api.update(resource, { ...current, status });
-  return cluster.api.updateStatus(resource, { ...current, status });
-}
-
 export function eventsFor(cluster: SimCluster, name: string): SimObject[] {
   return cluster.api.list(gvr.events, { namespace: ns }).items.filter(e => { const o = e.involvedObject as { name?: string; kind?: string }; return o.kind === 'Operation' && o.name === name; });
+}
+
+/** The client of an operator process that dies right after creating an engine resource. */
+export interface DyingClient {
+  client: KubeClient;
+  /** The engine resource (labelled with the operation) whose creation was the last write that reached the cluster. */
+  engineCreated: Promise<KubeObject>;
+}
+
+const writeMethods: ReadonlySet<PropertyKey> = new Set(['create', 'update', 'updateStatus', 'patch', 'apply', 'delete']);
+
+/**
+ * A client whose writes stop reaching the cluster once it has created an object carrying the
+ * operation label: what the cluster sees of an operator process killed between creating the
+ * engine resource and recording anything about it. Reads keep working, so the process keeps
+ * reconciling and failing until it is stopped, as a process with a cut connection would.
+ */
+export function clientDyingAfterEngineCreate(cluster: SimCluster): DyingClient {
+  const real = newClient(cluster);
+  let dead = false;
+  let created!: (obj: KubeObject) => void;
+  const engineCreated = new Promise<KubeObject>(r => {
+    created = r;
+  });
+  const client = new Proxy(real, {
+    get(target, prop) {
+      const value: unknown = Reflect.get(target, prop, target);
+      if (typeof value !== 'function') return value;
+      const method = value as (...args: unknown[]) => unknown;
+      if (!writeMethods.has(prop)) return method.bind(target);
+      return async (...args: unknown[]) => {
+        if (dead) throw new Error('write lost: the operator process is gone');
+        const result = (await method.apply(target, args)) as KubeObject;
+        if (prop === 'create' && result.metadata?.labels?.[operationLabel]) {
+          dead = true;
+          created(result);
+        }
+        return result;
+      };
+    },
+  });
+  return { client, engineCreated };
+}
+
+/** Objects of `resource` labelled as made for Operation `name` (in `namespace`, default the operation's). */
+export function engineResources(cluster: SimCluster, resource: (typeof gvr)[keyof typeof gvr], name: string, namespace = ns): SimObject[] {
+  return cluster.api.list(resource, { namespace, labelSelector: `${operationLabel}=${name}` }).items;
 }
