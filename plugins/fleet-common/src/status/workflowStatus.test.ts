@@ -77,6 +77,13 @@ describe('workflowStatus', () => {
       reason: 'WorkflowError',
     },
     {
+      name: 'past its activeDeadlineSeconds',
+      status: { phase: 'Failed', message: 'Step exceeded its deadline' },
+      shutdown: undefined,
+      phase: 'TimedOut',
+      reason: 'DeadlineExceeded',
+    },
+    {
       name: 'terminated',
       status: { phase: 'Failed', message: "Stopped with strategy 'Terminate'" },
       shutdown: 'Terminate',

@@ -2,6 +2,12 @@ import type { ArgoWorkflow } from '../schemas/argoWorkflow';
 import { EngineStatus, engineStatus } from './engineStatus';
 
 /**
+ * Argo reports a workflow that ran past `activeDeadlineSeconds` only in words (no reason
+ * field): that is a timeout, as a Job's DeadlineExceeded is.
+ */
+const deadlineMessage = /exceeded its deadline/i;
+
+/**
  * Maps an Argo Workflow to the Operation vocabulary. A workflow stopped through
  * `spec.shutdown` ends Failed in Argo's terms; for us it was cancelled.
  * @public
@@ -40,6 +46,9 @@ export function workflowStatus(
           'WorkflowShutdown',
           message || `Workflow stopped (${workflow.spec.shutdown})`,
         );
+      }
+      if (deadlineMessage.test(message)) {
+        return engineStatus('TimedOut', 'DeadlineExceeded', message);
       }
       return engineStatus(
         'Failed',
