@@ -15,7 +15,6 @@ describe('parseOptions', () => {
       argocdNamespace: 'argocd',
       veleroNamespace: 'velero',
       webhookBindAddress: ':9443',
-      webhookCertDir: '/tmp/k8s-webhook-server/serving-certs',
       profileClusterRolePrefix: 'fleet-operator-profile-',
       help: false,
     });

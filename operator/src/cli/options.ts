@@ -27,8 +27,8 @@ export interface OperatorOptions {
   veleroNamespace: string;
   /** `host:port` of the validating admission webhook (HTTPS), `0` to disable. */
   webhookBindAddress: string;
-  /** Directory holding tls.crt and tls.key; a self-signed pair is made at start when absent. */
-  webhookCertDir: string;
+  /** Directory holding tls.crt and tls.key; undefined makes a self-signed pair at start (development). */
+  webhookCertDir?: string;
   /** Prefix of the RBAC profile ClusterRoles: profile `readonly` binds `<prefix>readonly`, as the chart names them. */
   profileClusterRolePrefix: string;
   help: boolean;
@@ -57,7 +57,7 @@ const flags: FlagSpec[] = [
   { flag: 'argocd-namespace', env: 'FLEET_OPERATOR_ARGOCD_NAMESPACE', key: 'argocdNamespace', help: 'namespace of Argo CD Applications (default argocd)' },
   { flag: 'velero-namespace', env: 'FLEET_OPERATOR_VELERO_NAMESPACE', key: 'veleroNamespace', help: 'namespace of Velero Backups and Restores (default velero)' },
   { flag: 'webhook-bind-address', env: 'FLEET_OPERATOR_WEBHOOK_BIND_ADDRESS', key: 'webhookBindAddress', help: 'address of the admission webhook, 0 disables (default :9443)' },
-  { flag: 'webhook-cert-dir', env: 'FLEET_OPERATOR_WEBHOOK_CERT_DIR', key: 'webhookCertDir', help: 'directory of tls.crt and tls.key (default /tmp/k8s-webhook-server/serving-certs)' },
+  { flag: 'webhook-cert-dir', env: 'FLEET_OPERATOR_WEBHOOK_CERT_DIR', key: 'webhookCertDir', help: 'directory of tls.crt and tls.key (default: a self-signed certificate, for development)' },
   { flag: 'profile-clusterrole-prefix', env: 'FLEET_OPERATOR_PROFILE_CLUSTERROLE_PREFIX', key: 'profileClusterRolePrefix', help: 'prefix of the RBAC profile ClusterRoles (default fleet-operator-profile-)' },
   { flag: 'help', env: '', key: 'help', boolean: true, help: 'print this help' },
 ];
@@ -89,7 +89,7 @@ const schema = z.object({
   argocdNamespace: namespaceName.default('argocd'),
   veleroNamespace: namespaceName.default('velero'),
   webhookBindAddress: bindAddress.default(':9443'),
-  webhookCertDir: z.string().min(1).default('/tmp/k8s-webhook-server/serving-certs'),
+  webhookCertDir: z.string().min(1).optional(),
   profileClusterRolePrefix: z
     .string()
     .regex(/^[a-z0-9][-.a-z0-9]*$/, 'expected a ClusterRole name prefix')

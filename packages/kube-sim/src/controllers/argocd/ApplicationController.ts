@@ -1,7 +1,7 @@
 import { StatusError } from '../../server/StatusError';
 import type { GroupVersionResource, KubeObject } from '../../types';
 import { EventRecorder, IntentFilter, SimController, nowRfc3339 } from '../runtime';
-import type { ObjectKey, ReconcileResult, SimControllerOptions } from '../runtime';
+import type { ObjectKey, ReconcileResult, ReconcileTrigger, SimControllerOptions } from '../runtime';
 import type { ChartCatalog, ChartFixture, ChartVersionFixture, RenderedChart } from '../charts';
 
 /** @public */
@@ -85,15 +85,16 @@ export class ApplicationController extends SimController {
     this.events = new EventRecorder(this.api, this.name);
   }
 
-  protected async reconcile(key: ObjectKey, app: KubeObject | undefined): Promise<ReconcileResult> {
+  protected async reconcile(key: ObjectKey, app: KubeObject | undefined, trigger: ReconcileTrigger): Promise<ReconcileResult> {
     if (!app) {
       this.intent.forget(key);
       return undefined;
     }
+    // A pass the controller asked for (interval, waiting on hooks) runs whatever its intent;
+    // one its own status write triggered does not.
+    if (trigger.requeued) this.intent.force(key);
     if (!this.intent.admit(key, app)) return undefined;
-    const result = await this.reconcileIntent(app);
-    if (result) this.intent.force(key);
-    return result;
+    return this.reconcileIntent(app);
   }
 
   private async reconcileIntent(found: KubeObject): Promise<ReconcileResult> {

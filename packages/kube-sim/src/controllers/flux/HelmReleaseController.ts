@@ -1,7 +1,7 @@
 import { StatusError } from '../../server/StatusError';
 import type { GroupVersionResource, KubeObject } from '../../types';
 import { EventRecorder, IntentFilter, SimController, findCondition, nowRfc3339, removeCondition, setCondition } from '../runtime';
-import type { Condition, ObjectKey, ReconcileResult, SimControllerOptions } from '../runtime';
+import type { Condition, ObjectKey, ReconcileResult, ReconcileTrigger, SimControllerOptions } from '../runtime';
 import type { ChartCatalog, RenderedChart, RenderedHook } from '../charts';
 import {
   CONFIGMAPS, FLUX_FINALIZER, FluxStatus, HELM_CHARTS, HELM_RELEASES, HELM_REPOSITORIES, JOBS, OCI_REPOSITORIES, SECRETS,
@@ -164,33 +164,48 @@ export class HelmReleaseController extends SimController {
     this.events = new EventRecorder(this.api, this.name);
   }
 
+  /** HelmReleases by the OCIRepository their chartRef names (`<ns>/<name>`), to wake them in O(1). */
+  private readonly ociUsers = new Map<string, Map<string, ObjectKey>>();
+
   protected mapSecondary(gvr: GroupVersionResource, source: KubeObject): ObjectKey[] {
-    return this.api.list(HELM_RELEASES).items
-      .filter(hr => {
-        const spec = fluxSpec(hr) as HelmReleaseSpec;
-        if (gvr.resource === 'helmcharts') {
-          const ns = spec.chart?.spec.sourceRef.namespace ?? hr.metadata.namespace;
-          return ns === source.metadata.namespace && `${hr.metadata.namespace}-${hr.metadata.name}` === source.metadata.name;
-        }
-        return spec.chartRef?.kind === 'OCIRepository' && spec.chartRef.name === source.metadata.name
-          && (spec.chartRef.namespace ?? hr.metadata.namespace) === source.metadata.namespace;
-      })
-      .map(hr => ({ namespace: hr.metadata.namespace, name: hr.metadata.name! }))
-      .map(key => {
-        this.intent.force(key);
-        return key;
-      });
+    let keys: ObjectKey[] = [];
+    if (gvr.resource === 'helmcharts') {
+      // helm-controller labels the HelmChart it creates with its HelmRelease.
+      const labels = source.metadata.labels ?? {};
+      const name = labels['helm.toolkit.fluxcd.io/name'];
+      const namespace = labels['helm.toolkit.fluxcd.io/namespace'];
+      if (name && namespace) keys = [{ namespace, name }];
+    } else {
+      const users = this.ociUsers.get(`${source.metadata.namespace}/${source.metadata.name}`);
+      keys = users ? [...users.values()] : [];
+    }
+    for (const key of keys) this.intent.force(key);
+    return keys;
   }
 
-  protected async reconcile(key: ObjectKey, hr: KubeObject | undefined): Promise<ReconcileResult> {
+  /** Keeps {@link HelmReleaseController.ociUsers} in step with the HelmRelease's chartRef. */
+  private trackOciSource(key: ObjectKey, hr: KubeObject | undefined): void {
+    const id = `${key.namespace ?? ''}/${key.name}`;
+    for (const users of this.ociUsers.values()) users.delete(id);
+    const chartRef = hr ? (fluxSpec(hr) as HelmReleaseSpec).chartRef : undefined;
+    if (chartRef?.kind !== 'OCIRepository') return;
+    const sourceId = `${chartRef.namespace ?? key.namespace}/${chartRef.name}`;
+    const users = this.ociUsers.get(sourceId) ?? new Map<string, ObjectKey>();
+    users.set(id, key);
+    this.ociUsers.set(sourceId, users);
+  }
+
+  protected async reconcile(key: ObjectKey, hr: KubeObject | undefined, trigger: ReconcileTrigger): Promise<ReconcileResult> {
+    this.trackOciSource(key, hr);
     if (!hr) {
       this.intent.forget(key);
       return undefined;
     }
+    // A pass the controller asked for (interval, waiting on hooks) runs whatever its intent;
+    // one its own status write triggered does not.
+    if (trigger.requeued) this.intent.force(key);
     if (!this.intent.admit(key, hr)) return undefined;
-    const result = await this.reconcileIntent(hr);
-    if (result) this.intent.force(key);
-    return result;
+    return this.reconcileIntent(hr);
   }
 
   private async reconcileIntent(found: KubeObject): Promise<ReconcileResult> {

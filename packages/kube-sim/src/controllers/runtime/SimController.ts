@@ -13,6 +13,11 @@ export interface ObjectKey {
 /** What a reconcile asks for next: nothing, or another pass after a delay. @public */
 export type ReconcileResult = void | { requeueAfterMs: number };
 
+/** Why a pass runs: `requeued` when a delay the controller asked for ran out. @public */
+export interface ReconcileTrigger {
+  requeued: boolean;
+}
+
 /** @public */
 export interface SimControllerOptions {
   api: ClusterApi;
@@ -47,6 +52,7 @@ export abstract class SimController {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly running = new Set<string>();
   private readonly dirty = new Set<string>();
+  private readonly requeued = new Set<string>();
   private readonly keys = new Map<string, ObjectKey>();
   private stopped = true;
   private idleWaiters: Array<() => void> = [];
@@ -58,7 +64,11 @@ export abstract class SimController {
   }
 
   /** One reconcile pass for the current state of `object` (undefined once deleted). */
-  protected abstract reconcile(key: ObjectKey, object: KubeObject | undefined): Promise<ReconcileResult>;
+  protected abstract reconcile(
+    key: ObjectKey,
+    object: KubeObject | undefined,
+    trigger: ReconcileTrigger,
+  ): Promise<ReconcileResult>;
 
   /** Keys of primary objects to reconcile when a secondary object changes. */
   protected mapSecondary(_gvr: GroupVersionResource, _object: KubeObject): ObjectKey[] {
@@ -92,10 +102,15 @@ export abstract class SimController {
     for (const timer of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
     this.dirty.clear();
+    this.requeued.clear();
     this.releaseIdleWaiters();
   }
 
-  /** Schedules a reconcile of `key`, after `delayMs` if given (a later call keeps the sooner). */
+  /**
+   * Schedules a reconcile of `key`, after `delayMs` if given (a later delayed call keeps the
+   * sooner). An immediate pass leaves a pending delayed one in place, as a work queue's
+   * AddAfter does: a periodic pass is not lost to an unrelated event.
+   */
   enqueue(key: ObjectKey, delayMs = 0): void {
     if (this.stopped) return;
     const id = keyString(key);
@@ -106,15 +121,11 @@ export abstract class SimController {
         id,
         setTimeout(() => {
           this.timers.delete(id);
+          this.requeued.add(id);
           this.enqueue(key);
         }, delayMs),
       );
       return;
-    }
-    const timer = this.timers.get(id);
-    if (timer) {
-      clearTimeout(timer);
-      this.timers.delete(id);
     }
     if (this.running.has(id)) {
       this.dirty.add(id);
@@ -140,7 +151,7 @@ export abstract class SimController {
     let result: ReconcileResult;
     try {
       const object = this.getOrUndefined(key);
-      result = await this.reconcile(key, object);
+      result = await this.reconcile(key, object, { requeued: this.requeued.delete(id) });
     } catch (error) {
       // A conflict means someone wrote in between: the next pass sees the new state.
       if (!(error instanceof StatusError && error.code === 409)) this.onError?.(this.name, key, error);
@@ -149,8 +160,15 @@ export abstract class SimController {
       this.running.delete(id);
     }
     if (this.stopped) return;
+    if (result) {
+      // Asked-for passes are marked as such whatever their delay (0 at time scale 0).
+      if (result.requeueAfterMs > 0) this.enqueue(key, result.requeueAfterMs);
+      else {
+        this.requeued.add(id);
+        this.enqueue(key);
+      }
+    }
     if (this.dirty.delete(id)) this.enqueue(key);
-    else if (result) this.enqueue(key, result.requeueAfterMs);
     if (this.running.size === 0) this.releaseIdleWaiters();
   }
 

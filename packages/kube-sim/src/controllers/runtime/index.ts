@@ -1,5 +1,5 @@
 export { SimController } from './SimController';
-export type { ObjectKey, ReconcileResult, SimControllerOptions } from './SimController';
+export type { ObjectKey, ReconcileResult, ReconcileTrigger, SimControllerOptions } from './SimController';
 export { scaled } from './timing';
 export type { SimTimings } from './timing';
 export { setCondition, removeCondition, findCondition, nowRfc3339 } from './conditions';

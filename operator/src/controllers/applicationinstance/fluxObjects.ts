@@ -1,0 +1,153 @@
+import { createHash } from 'node:crypto';
+import type {
+  ApplicationInstanceSpec,
+  HelmRelease,
+  HelmRepository,
+  OCIRepository,
+} from '@vworkspace/backstage-plugin-fleet-common';
+import {
+  childLabels,
+  InstanceRef,
+  instanceOwnerReference,
+  managedByValue,
+  withAppliedHash,
+} from './childMeta';
+import { instanceKinds } from './kinds';
+
+/**
+ * How often a shared chart source is refreshed. Not the instance's interval: several instances
+ * with different intervals share one source, and its spec must not depend on which of them
+ * applied it last.
+ */
+const sourceInterval = '10m';
+
+/** Media type of a Helm chart layer in an OCI artifact. */
+const helmChartLayer = 'application/vnd.cncf.helm.chart.content.v1.tar+gzip';
+
+/** A trailing slash does not make another repository. */
+function normalizeUrl(url: string): string {
+  return url.trim().replace(/\/+$/, '');
+}
+
+function shortSha(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, 10);
+}
+
+/**
+ * Name of the Flux source of a chart, shared by every instance of the namespace that uses it:
+ * `repo-<sha256(url)[0:10]>` for a Helm repository. An OCIRepository pins one artifact tag, so
+ * it is shared per artifact URL and chart version instead.
+ * @public
+ */
+export function fluxSourceName(chart: ApplicationInstanceSpec['chart']): string {
+  const url = normalizeUrl(chart.repository.url);
+  return chart.repository.type === 'oci'
+    ? `repo-${shortSha(`${url}:${chart.version}`)}`
+    : `repo-${shortSha(url)}`;
+}
+
+/** The Flux source kind of a chart. @public */
+export function fluxSourceKind(
+  chart: ApplicationInstanceSpec['chart'],
+): 'HelmRepository' | 'OCIRepository' {
+  return chart.repository.type === 'oci' ? 'OCIRepository' : 'HelmRepository';
+}
+
+function sortedOwners(owners: ReadonlyArray<InstanceRef>) {
+  return owners
+    .filter((o): o is InstanceRef & { uid: string } => !!o.uid)
+    .sort((a, b) => (a.name === b.name ? (a.uid < b.uid ? -1 : 1) : a.name < b.name ? -1 : 1))
+    .map(o => instanceOwnerReference(o, false));
+}
+
+/**
+ * The shared HelmRepository or OCIRepository of a chart in `namespace`. `owners` are every
+ * instance of the namespace using it: each gets a non-controller ownerReference, so the
+ * garbage collector removes the source with its last user. The list is the full set because
+ * server-side apply gives the field manager exactly what it last sent.
+ * @public
+ */
+export function buildFluxSource(
+  chart: ApplicationInstanceSpec['chart'],
+  namespace: string,
+  owners: ReadonlyArray<InstanceRef>,
+): HelmRepository | OCIRepository {
+  const ownerReferences = sortedOwners(owners);
+  const metadata = {
+    name: fluxSourceName(chart),
+    namespace,
+    labels: { 'app.kubernetes.io/managed-by': managedByValue },
+    ...(ownerReferences.length ? { ownerReferences } : {}),
+  };
+  const url = normalizeUrl(chart.repository.url);
+  if (chart.repository.type === 'oci') {
+    return withAppliedHash<OCIRepository>({
+      apiVersion: 'source.toolkit.fluxcd.io/v1',
+      kind: 'OCIRepository',
+      metadata,
+      spec: {
+        url,
+        ref: { tag: chart.version },
+        layerSelector: { mediaType: helmChartLayer, operation: 'copy' },
+        interval: sourceInterval,
+      },
+    });
+  }
+  return withAppliedHash<HelmRepository>({
+    apiVersion: 'source.toolkit.fluxcd.io/v1',
+    kind: 'HelmRepository',
+    metadata,
+    spec: { url, interval: sourceInterval },
+  });
+}
+
+/**
+ * The HelmRelease of an instance: same name and namespace, controller-owned by it. Remediation
+ * follows what a platform team expects of unattended upgrades: retry an install a few times,
+ * and roll a failed upgrade back to the last good release before retrying it.
+ * @public
+ */
+export function buildHelmRelease(
+  instance: InstanceRef,
+  spec: ApplicationInstanceSpec,
+): HelmRelease {
+  const sourceName = fluxSourceName(spec.chart);
+  const chart =
+    spec.chart.repository.type === 'oci'
+      ? { chartRef: { kind: 'OCIRepository' as const, name: sourceName } }
+      : {
+          chart: {
+            spec: {
+              chart: spec.chart.name,
+              version: spec.chart.version,
+              sourceRef: { kind: 'HelmRepository' as const, name: sourceName },
+              reconcileStrategy: 'ChartVersion' as const,
+            },
+          },
+        };
+  return withAppliedHash<HelmRelease>({
+    apiVersion: instanceKinds.HelmRelease.apiVersion,
+    kind: 'HelmRelease',
+    metadata: {
+      name: instance.name,
+      namespace: instance.namespace,
+      labels: childLabels(instance),
+      ...(instance.uid
+        ? { ownerReferences: [instanceOwnerReference({ ...instance, uid: instance.uid }, true)] }
+        : {}),
+    },
+    spec: {
+      ...chart,
+      releaseName: instance.name,
+      interval: spec.interval,
+      suspend: spec.suspend,
+      install: { remediation: { retries: 3 } },
+      upgrade: {
+        remediation: { retries: 3, strategy: 'rollback', remediateLastFailure: true },
+        cleanupOnFail: true,
+      },
+      ...(spec.values !== undefined ? { values: spec.values } : {}),
+      ...(spec.valuesFrom?.length ? { valuesFrom: spec.valuesFrom } : {}),
+    },
+  });
+}

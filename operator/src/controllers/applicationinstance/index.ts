@@ -1,0 +1,10 @@
+export * from './applicationInstanceController';
+export { ApplicationInstanceReconciler } from './ApplicationInstanceReconciler';
+export type { ApplicationInstanceReconcilerOptions, InstanceCaches } from './ApplicationInstanceReconciler';
+export * from './argocdObjects';
+export * from './childMeta';
+export * from './desiredObjects';
+export * from './fluxObjects';
+export * from './instanceStatus';
+export * from './kinds';
+export * from './needsApply';

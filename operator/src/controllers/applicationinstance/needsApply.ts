@@ -1,0 +1,24 @@
+import type { KubeObject } from '../../runtime';
+import { appliedHashAnnotation } from './childMeta';
+import { isSubset } from './isSubset';
+
+/**
+ * Whether `desired` must be applied over `live`. No, when the live object carries the digest
+ * of exactly what we would send (so no field of ours was added or removed since), still holds
+ * our values (nobody took a field over), and references `ownerUid`. A shared source's other
+ * owners are not compared: each user adds itself when it reconciles, and the garbage collector
+ * removes users that are gone, so comparing them would make every user rewrite the source.
+ * @public
+ */
+export function needsApply(desired: KubeObject, live: KubeObject | undefined, ownerUid?: string): boolean {
+  if (!live) return true;
+  const want = desired.metadata?.annotations?.[appliedHashAnnotation];
+  if (!want || live.metadata?.annotations?.[appliedHashAnnotation] !== want) return true;
+  if (!isSubset(desired.metadata?.labels ?? {}, live.metadata?.labels ?? {})) return true;
+  if (ownerUid && !live.metadata?.ownerReferences?.some(r => r.uid === ownerUid)) return true;
+  for (const [field, value] of Object.entries(desired)) {
+    if (field === 'apiVersion' || field === 'kind' || field === 'metadata') continue;
+    if (!isSubset(value, live[field])) return true;
+  }
+  return false;
+}
