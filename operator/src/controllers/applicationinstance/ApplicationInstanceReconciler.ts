@@ -18,7 +18,14 @@ import {
 import { argoCdApplicationName, ArgoCdOptions, defaultArgoCdNamespace } from './argocdObjects';
 import { cleanupFinalizer, InstanceRef, instanceLabel, instanceNamespaceLabel } from './childMeta';
 import { desiredObjects, validateInstance, ValidInstance } from './desiredObjects';
-import { buildFluxSource, fluxSourceKind, fluxSourceName } from './fluxObjects';
+import {
+  buildFluxSource,
+  fluxSourceKind,
+  fluxSourceName,
+  selectSourceOwners,
+  SourceUser,
+  sourceOwnedByUsers,
+} from './fluxObjects';
 import { ChildObservation, instanceStatus } from './instanceStatus';
 import { kindOf, instanceKinds } from './kinds';
 import { needsApply } from './needsApply';
@@ -76,6 +83,15 @@ interface WriteMemo {
  *
  * @public
  */
+function sourceUser(o: KubeObject): SourceUser {
+  return {
+    name: o.metadata!.name!,
+    namespace: o.metadata!.namespace!,
+    uid: o.metadata?.uid,
+    creationTimestamp: o.metadata?.creationTimestamp,
+  };
+}
+
 export class ApplicationInstanceReconciler implements Reconciler {
   private readonly client: KubeClient;
   private readonly caches: InstanceCaches;
@@ -143,9 +159,10 @@ export class ApplicationInstanceReconciler implements Reconciler {
     // Owners only matter when we write, so the (possibly long) list is built only then.
     const [draftSource, release] = desiredObjects(instance, [], { argocd: this.argocd });
     const liveSource = sourceStore.getByName(sourceName, ref.namespace);
-    if (this.mustApply(draftSource, liveSource, uid)) {
-      const users = this.sourceUsers(`${ref.namespace}/${sourceKind}/${sourceName}`, ref);
-      await this.apply(buildFluxSource(spec.chart, ref.namespace, users), liveSource, users, ctx);
+    const users = this.sourceUsers(`${ref.namespace}/${sourceKind}/${sourceName}`, obj);
+    if (this.mustApply(draftSource, liveSource) || (liveSource && !sourceOwnedByUsers(liveSource, users))) {
+      const owners = selectSourceOwners(users);
+      await this.apply(buildFluxSource(spec.chart, ref.namespace, owners), liveSource, owners, ctx);
     }
     const liveRelease = this.caches.helmReleases.getByName(ref.name, ref.namespace);
     let observed = liveRelease;
@@ -183,13 +200,10 @@ export class ApplicationInstanceReconciler implements Reconciler {
   }
 
   /** Instances sharing a Flux source (the index holds only valid flux instances not being deleted). */
-  private sourceUsers(sourceKey: string, self: InstanceRef): InstanceRef[] {
-    const users = this.caches.instances.byIndex(fluxSourceIndex, sourceKey).map(o => ({
-      name: o.metadata!.name!,
-      namespace: o.metadata!.namespace!,
-      uid: o.metadata?.uid,
-    }));
-    return users.some(u => u.uid === self.uid) ? users : [...users, self];
+  private sourceUsers(sourceKey: string, self: KubeObject): SourceUser[] {
+    const objects = this.caches.instances.byIndex(fluxSourceIndex, sourceKey);
+    const all = objects.some(o => o.metadata?.uid === self.metadata?.uid) ? objects : [...objects, self];
+    return all.map(sourceUser);
   }
 
   /**
@@ -212,8 +226,8 @@ export class ApplicationInstanceReconciler implements Reconciler {
           continue;
         }
         const chart = applicationInstanceSpecSchema.parse(users[0].spec).chart;
-        const refs = users.map(u => ({ name: u.metadata!.name!, namespace: ref.namespace, uid: u.metadata!.uid }));
-        await this.apply(buildFluxSource(chart, ref.namespace, refs), source, refs, ctx);
+        const owners = selectSourceOwners(users.map(sourceUser));
+        await this.apply(buildFluxSource(chart, ref.namespace, owners), source, owners, ctx);
       }
     }
   }

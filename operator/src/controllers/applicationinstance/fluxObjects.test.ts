@@ -1,6 +1,13 @@
 import { applicationInstanceSpecSchema } from '@vworkspace/backstage-plugin-fleet-common';
 import { appliedHashAnnotation } from './childMeta';
-import { buildFluxSource, buildHelmRelease, fluxSourceName } from './fluxObjects';
+import {
+  buildFluxSource,
+  buildHelmRelease,
+  fluxSourceName,
+  selectSourceOwners,
+  sharedSourceOwners,
+  sourceOwnedByUsers,
+} from './fluxObjects';
 
 const spec = (over: Record<string, unknown> = {}) =>
   applicationInstanceSpecSchema.parse({
@@ -90,5 +97,40 @@ describe('buildFluxSource', () => {
     const repo = buildFluxSource(spec({ chart: oci }).chart, 'team-a', []);
     expect(repo).toMatchObject({ kind: 'OCIRepository', spec: { url: oci.repository.url, ref: { tag: '0.9.3' }, layerSelector: { operation: 'copy' } } });
     expect(repo.metadata).not.toHaveProperty('ownerReferences');
+  });
+});
+
+describe('owners of a shared source', () => {
+  const chart = spec().chart;
+  const user = (name: string, minute: number) => ({
+    name,
+    namespace: 'team-a',
+    uid: `uid-${name}`,
+    creationTimestamp: `2026-11-23T10:${String(minute).padStart(2, '0')}:00Z`,
+  });
+  const users = Array.from({ length: 8 }, (_, i) => user(`app-${7 - i}`, i));
+
+  it('are the oldest few users, whatever their names', () => {
+    expect(selectSourceOwners(users).map(u => u.name)).toEqual(['app-7', 'app-6', 'app-5', 'app-4', 'app-3']);
+    expect(selectSourceOwners(users)).toHaveLength(sharedSourceOwners);
+  });
+
+  it('do not change when a newer user joins, so the source is not rewritten', () => {
+    const owners = selectSourceOwners(users);
+    const live = buildFluxSource(chart, 'team-a', owners);
+    expect(sourceOwnedByUsers(live, [...users, user('app-new', 59)])).toBe(true);
+  });
+
+  it('are replaced when one of them leaves', () => {
+    const live = buildFluxSource(chart, 'team-a', selectSourceOwners(users));
+    const remaining = users.filter(u => u.name !== 'app-5');
+    expect(sourceOwnedByUsers(live, remaining)).toBe(false);
+    expect(selectSourceOwners(remaining).map(u => u.name)).toEqual(['app-7', 'app-6', 'app-4', 'app-3', 'app-2']);
+  });
+
+  it('are every user while there are few', () => {
+    const two = users.slice(0, 2);
+    expect(sourceOwnedByUsers(buildFluxSource(chart, 'team-a', two.slice(0, 1)), two)).toBe(false);
+    expect(sourceOwnedByUsers(buildFluxSource(chart, 'team-a', two), two)).toBe(true);
   });
 });

@@ -13,6 +13,7 @@ import {
   withAppliedHash,
 } from './childMeta';
 import { instanceKinds } from './kinds';
+import type { KubeObject } from '../../runtime';
 
 /**
  * How often a shared chart source is refreshed. Not the instance's interval: several instances
@@ -61,10 +62,46 @@ function sortedOwners(owners: ReadonlyArray<InstanceRef>) {
 }
 
 /**
- * The shared HelmRepository or OCIRepository of a chart in `namespace`. `owners` are every
- * instance of the namespace using it: each gets a non-controller ownerReference, so the
- * garbage collector removes the source with its last user. The list is the full set because
- * server-side apply gives the field manager exactly what it last sent.
+ * How many users of a shared source own it. The garbage collector keeps an object while any
+ * owner lives, so a few owners are enough; listing every user would rewrite the source (and
+ * grow every watch event of it) each time an instance joins.
+ * @public
+ */
+export const sharedSourceOwners = 5;
+
+/** A user of a shared source, with what orders users: creation time, then name. @public */
+export interface SourceUser extends InstanceRef {
+  creationTimestamp?: string;
+}
+
+/**
+ * The users that own a shared source: the {@link sharedSourceOwners} oldest, so that newer
+ * users joining never change the choice, and an owner leaving is replaced by the next oldest.
+ * @public
+ */
+export function selectSourceOwners(users: ReadonlyArray<SourceUser>): SourceUser[] {
+  return [...users]
+    .filter(u => !!u.uid)
+    .sort((a, b) => (a.creationTimestamp ?? '').localeCompare(b.creationTimestamp ?? '') || a.name.localeCompare(b.name))
+    .slice(0, sharedSourceOwners);
+}
+
+/**
+ * Whether a live shared source is owned well enough: by as many current users as
+ * {@link selectSourceOwners} would pick. Fewer (an owner left, or the source was just
+ * created by another user) means it must be rewritten with the current choice.
+ * @public
+ */
+export function sourceOwnedByUsers(live: KubeObject, users: ReadonlyArray<SourceUser>): boolean {
+  const current = new Set(users.map(u => u.uid).filter(Boolean));
+  const owning = (live.metadata?.ownerReferences ?? []).filter(r => current.has(r.uid)).length;
+  return owning >= Math.min(sharedSourceOwners, current.size);
+}
+
+/**
+ * The shared HelmRepository or OCIRepository of a chart in `namespace`, owned (non-controller
+ * ownerReferences) by `owners`, normally {@link selectSourceOwners} of its users, so the
+ * garbage collector removes it with its last user.
  * @public
  */
 export function buildFluxSource(

@@ -5,9 +5,8 @@ import { isSubset } from './isSubset';
 /**
  * Whether `desired` must be applied over `live`. No, when the live object carries the digest
  * of exactly what we would send (so no field of ours was added or removed since), still holds
- * our values (nobody took a field over), and references `ownerUid`. A shared source's other
- * owners are not compared: each user adds itself when it reconciles, and the garbage collector
- * removes users that are gone, so comparing them would make every user rewrite the source.
+ * our values (nobody took a field over), and references `ownerUid`. Shared sources are checked
+ * without `ownerUid`: who owns them is `sourceOwnedByUsers`'s question.
  * @public
  */
 export function needsApply(desired: KubeObject, live: KubeObject | undefined, ownerUid?: string): boolean {

@@ -18,11 +18,22 @@ export class HelmChartController extends SourceController {
   protected readonly primary = HELM_CHARTS;
   protected readonly secondaries: GroupVersionResource[] = [HELM_REPOSITORIES];
 
+  /** Artifact revision of each HelmRepository last seen, `<ns>/<name>` → revision. */
+  private readonly repoRevisions = new Map<string, string | undefined>();
+
+  /** Charts follow their repository's artifact, not its every edit (SourceRevisionChangePredicate). */
   protected mapSecondary(_gvr: GroupVersionResource, repo: KubeObject) {
     const namespace = repo.metadata.namespace;
-    return this.api.list(HELM_CHARTS, { namespace }).items
-      .filter(c => (fluxSpec(c).sourceRef as { kind?: string; name?: string } | undefined)?.name === repo.metadata.name)
+    const id = `${namespace}/${repo.metadata.name}`;
+    const revision = ((repo.status ?? {}) as { artifact?: Artifact }).artifact?.revision;
+    if (this.repoRevisions.has(id) && this.repoRevisions.get(id) === revision) return [];
+    this.repoRevisions.set(id, revision);
+    const keys = this.api
+      .list(HELM_CHARTS, { namespace })
+      .items.filter(c => (fluxSpec(c).sourceRef as { kind?: string; name?: string } | undefined)?.name === repo.metadata.name)
       .map(c => ({ namespace, name: c.metadata.name! }));
+    for (const key of keys) this.forcePass(key);
+    return keys;
   }
 
   protected fetch(object: KubeObject): FetchResult {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { EventRecorder, SimController, nowRfc3339, removeCondition, setCondition } from '../runtime';
-import type { ObjectKey, ReconcileResult, SimControllerOptions } from '../runtime';
+import { EventRecorder, IntentFilter, SimController, nowRfc3339, removeCondition, setCondition } from '../runtime';
+import type { ObjectKey, ReconcileResult, ReconcileTrigger, SimControllerOptions } from '../runtime';
 import type { KubeObject } from '../../types';
 import type { ChartCatalog } from '../charts';
 import { FLUX_FINALIZER, FluxStatus, clean, fluxStatus, handleReconcileRequest, parseGoDuration } from './fluxApi';
@@ -56,8 +56,31 @@ export abstract class SourceController extends SimController {
   /** Resolves the source; `previous` is the artifact in status, if any. */
   protected abstract fetch(object: KubeObject, previous: Artifact | undefined): Promise<FetchResult> | FetchResult;
 
-  protected async reconcile(_key: ObjectKey, found: KubeObject | undefined): Promise<ReconcileResult> {
-    if (!found) return undefined;
+  /**
+   * source-controller reconciles on a new generation or a `reconcile.fluxcd.io/requestedAt`
+   * annotation (GenerationChanged / ReconcileRequested predicates), on its interval, and, for
+   * a HelmChart, when its source's artifact changes: never on metadata edits alone, such as
+   * owner references added by whoever shares the source.
+   */
+  private readonly intent = new IntentFilter(object => [
+    object.metadata.generation,
+    object.metadata.annotations?.['reconcile.fluxcd.io/requestedAt'],
+    object.metadata.deletionTimestamp,
+    object.metadata.finalizers,
+  ]);
+
+  /** The next pass of `key` runs even if its intent is unchanged (a source it depends on moved). */
+  protected forcePass(key: ObjectKey): void {
+    this.intent.force(key);
+  }
+
+  protected async reconcile(key: ObjectKey, found: KubeObject | undefined, trigger: ReconcileTrigger): Promise<ReconcileResult> {
+    if (!found) {
+      this.intent.forget(key);
+      return undefined;
+    }
+    if (trigger.requeued) this.intent.force(key);
+    if (!this.intent.admit(key, found)) return undefined;
     let object = found;
     const finalizers = object.metadata.finalizers ?? [];
     if (object.metadata.deletionTimestamp) {
