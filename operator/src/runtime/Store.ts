@@ -85,6 +85,16 @@ export class Store<T extends KubeObject = KubeObject> {
   }
 
   /** Keys whose index `name` contains `value`. */
+  /** Whether the object at `key` is indexed under `value`, in O(1). */
+  inIndex(name: string, value: string, key: string): boolean {
+    return this.indexOrThrow(name).byValue.get(value)?.has(key) ?? false;
+  }
+
+  /** How many objects `value` indexes, in O(1). */
+  indexSize(name: string, value: string): number {
+    return this.indexOrThrow(name).byValue.get(value)?.size ?? 0;
+  }
+
   indexKeys(name: string, value: string): string[] {
     return [...(this.indexOrThrow(name).byValue.get(value) ?? [])];
   }

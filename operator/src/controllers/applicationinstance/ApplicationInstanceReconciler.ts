@@ -159,9 +159,9 @@ export class ApplicationInstanceReconciler implements Reconciler {
     // Owners only matter when we write, so the (possibly long) list is built only then.
     const [draftSource, release] = desiredObjects(instance, [], { argocd: this.argocd });
     const liveSource = sourceStore.getByName(sourceName, ref.namespace);
-    const users = this.sourceUsers(`${ref.namespace}/${sourceKind}/${sourceName}`, obj);
-    if (this.mustApply(draftSource, liveSource) || (liveSource && !sourceOwnedByUsers(liveSource, users))) {
-      const owners = selectSourceOwners(users);
+    const sourceKey = `${ref.namespace}/${sourceKind}/${sourceName}`;
+    if (this.mustApply(draftSource, liveSource) || (liveSource && !this.sourceOwned(liveSource, sourceKey))) {
+      const owners = selectSourceOwners(this.sourceUsers(sourceKey, obj));
       await this.apply(buildFluxSource(spec.chart, ref.namespace, owners), liveSource, owners, ctx);
     }
     const liveRelease = this.caches.helmReleases.getByName(ref.name, ref.namespace);
@@ -197,6 +197,17 @@ export class ApplicationInstanceReconciler implements Reconciler {
       object: observed,
       appliedSource: (app.spec as { source?: unknown }).source,
     };
+  }
+
+  /** {@link sourceOwnedByUsers} against the instance cache: O(owners), not O(users). */
+  private sourceOwned(live: KubeObject, sourceKey: string): boolean {
+    const namespace = live.metadata?.namespace;
+    const users = this.caches.instances;
+    const isCurrentUser = (owner: { name: string; uid: string }) => {
+      const user = users.getByName(owner.name, namespace);
+      return user?.metadata?.uid === owner.uid && users.inIndex(fluxSourceIndex, sourceKey, `${namespace}/${owner.name}`);
+    };
+    return sourceOwnedByUsers(live, isCurrentUser, users.indexSize(fluxSourceIndex, sourceKey));
   }
 
   /** Instances sharing a Flux source (the index holds only valid flux instances not being deleted). */

@@ -89,13 +89,17 @@ export function selectSourceOwners(users: ReadonlyArray<SourceUser>): SourceUser
 /**
  * Whether a live shared source is owned well enough: by as many current users as
  * {@link selectSourceOwners} would pick. Fewer (an owner left, or the source was just
- * created by another user) means it must be rewritten with the current choice.
+ * created by another user) means it must be rewritten with the current choice. Reads only
+ * the source's few owner references, so it is cheap on every reconcile.
  * @public
  */
-export function sourceOwnedByUsers(live: KubeObject, users: ReadonlyArray<SourceUser>): boolean {
-  const current = new Set(users.map(u => u.uid).filter(Boolean));
-  const owning = (live.metadata?.ownerReferences ?? []).filter(r => current.has(r.uid)).length;
-  return owning >= Math.min(sharedSourceOwners, current.size);
+export function sourceOwnedByUsers(
+  live: KubeObject,
+  isCurrentUser: (owner: { name: string; uid: string }) => boolean,
+  userCount: number,
+): boolean {
+  const owning = (live.metadata?.ownerReferences ?? []).filter(isCurrentUser).length;
+  return owning >= Math.min(sharedSourceOwners, userCount);
 }
 
 /**

@@ -282,15 +282,22 @@ export class Apiserver {
         listRv = rv;
       }
     }
-    const keys = objects === t.store.objects ? t.store.keys() : [...objects.keys()].sort();
+    const live = objects === t.store.objects;
+    const keys = live ? t.store.keys() : [...objects.keys()].sort();
     const prefix = t.namespace ? `${t.namespace}/` : undefined;
     const limit = options.limit && options.limit > 0 ? options.limit : Infinity;
     const items: KubeObject[] = [];
     let last: string | undefined;
     let more = false;
     let remaining = 0;
-    for (const key of keys) {
-      if (prefix && !key.startsWith(prefix)) continue;
+    // Keys are sorted: a namespace's objects are one contiguous run.
+    const from = prefix && live ? t.store.seek(prefix) : 0;
+    for (let i = from; i < keys.length; i++) {
+      const key = keys[i];
+      if (prefix && !key.startsWith(prefix)) {
+        if (live && i > from) break;
+        continue;
+      }
       if (start !== undefined && key <= start) continue;
       const object = objects.get(key)!;
       if (!selector.matches(object)) continue;

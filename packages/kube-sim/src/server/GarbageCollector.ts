@@ -72,6 +72,12 @@ export class GarbageCollector {
       if (finalizers.includes('orphan')) this.enqueue(`orphan/${uid}`, () => this.orphan(uid));
       if (finalizers.includes('foregroundDeletion')) this.enqueue(`foreground/${uid}`, () => this.foreground(uid));
     }
+    // An object written with a reference to an owner that is already gone (a controller acting
+    // on a stale cache) is collected too, as kube's graph builder does for absent owners.
+    if (type !== 'DELETED' && object.metadata.ownerReferences?.some(r => !this.api.store.findByUid(r.uid))) {
+      const kind = this.typeOf(object);
+      if (kind) this.enqueue(`release/${uid}`, () => this.releaseDependent(kind, uid));
+    }
     // A dependent going away may release an owner that waits in foreground deletion.
     const refs = [...(object.metadata.ownerReferences ?? []), ...(prev?.metadata.ownerReferences ?? [])];
     for (const ref of refs) {
@@ -101,18 +107,39 @@ export class GarbageCollector {
     return this.api.registry.byKind(object.apiVersion, object.kind)?.type;
   }
 
+  /** Each dependent is its own work item, as in kube's GC: one failing must not strand the rest. */
   private async collectDependents(owner: KubeObject): Promise<void> {
     for (const { type, object } of this.dependentsOf(owner)) {
-      const remaining = (object.metadata.ownerReferences ?? []).filter(r => r.uid !== owner.metadata.uid);
-      const alive = remaining.some(r => this.api.store.findByUid(r.uid));
+      const uid = object.metadata.uid!;
+      this.enqueue(`release/${uid}`, () => this.releaseDependent(type, uid));
+    }
+  }
+
+  /**
+   * Drops a dependent's references to owners that are gone, or deletes it when none is left.
+   * Re-reads and retries on a write conflict: nothing else would bring this work back, since
+   * the owner's deletion was its only trigger.
+   */
+  private async releaseDependent(type: ResourceType, uid: string): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      const object = this.api.store.findByUid(uid);
+      if (!object) return;
+      const refs = object.metadata.ownerReferences ?? [];
+      const remaining = refs.filter(r => this.api.store.findByUid(r.uid));
+      if (remaining.length === refs.length) return;
       const ref = refOf(type, object.metadata.namespace);
-      if (alive) {
-        await this.api.patch(ref, object.metadata.name!, { type: 'json', body: [
-          { op: 'test', path: '/metadata/resourceVersion', value: object.metadata.resourceVersion },
-          { op: 'replace', path: '/metadata/ownerReferences', value: remaining },
-        ] }, this.ctx);
-      } else if (!object.metadata.deletionTimestamp) {
-        await this.api.delete(ref, object.metadata.name!, { propagationPolicy: 'Background', preconditions: { uid: object.metadata.uid } }, this.ctx);
+      try {
+        if (remaining.length) {
+          await this.api.patch(ref, object.metadata.name!, { type: 'json', body: [
+            { op: 'test', path: '/metadata/resourceVersion', value: object.metadata.resourceVersion },
+            { op: 'replace', path: '/metadata/ownerReferences', value: remaining },
+          ] }, this.ctx);
+        } else if (!object.metadata.deletionTimestamp) {
+          await this.api.delete(ref, object.metadata.name!, { propagationPolicy: 'Background', preconditions: { uid } }, this.ctx);
+        }
+        return;
+      } catch (e) {
+        if (!(e instanceof StatusError) || e.code === 404 || attempt >= 10) throw e;
       }
     }
   }

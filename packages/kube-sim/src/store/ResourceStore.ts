@@ -60,12 +60,28 @@ export class ResourceStore {
     return this.sortedKeys;
   }
 
+  /**
+   * Index of the first key not before `key` in {@link ResourceStore.keys}: where a namespace's
+   * keys (`<ns>/`) start, or where `key` is or would be.
+   */
+  seek(key: string): number {
+    const keys = this.keys();
+    let lo = 0;
+    let hi = keys.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (keys[mid] < key) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
   record(event: StoredEvent, key: string): void {
     if (event.type === 'DELETED') {
-      this.objects.delete(key);
-      this.sortedKeys = undefined;
+      if (this.objects.delete(key) && this.sortedKeys) this.sortedKeys.splice(this.seek(key), 1);
     } else {
-      if (event.type === 'ADDED') this.sortedKeys = undefined;
+      // Kept sorted in place: a create burst between lists must not re-sort every key each time.
+      if (!this.objects.has(key) && this.sortedKeys) this.sortedKeys.splice(this.seek(key), 0, key);
       this.objects.set(key, event.object);
     }
     this.history.push(event);

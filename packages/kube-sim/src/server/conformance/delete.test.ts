@@ -56,6 +56,29 @@ describe('deletion', () => {
     expect((await failure(core.readNamespacedSecret({ namespace: 'default', name: 'dep' }))).code).toBe(404);
   });
 
+  it('collects an object written with an owner that is already gone', async () => {
+    const owner = await core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'gone-owner' } } });
+    await core.deleteNamespacedConfigMap({ namespace: 'default', name: 'gone-owner' });
+    // A controller acting on a stale cache still writes a child of the deleted owner.
+    await core.createNamespacedSecret({ namespace: 'default', body: { metadata: { name: 'late-child', ownerReferences: ownedBy(owner, 'ConfigMap', 'v1') } } });
+    await cluster.idle();
+    expect((await failure(core.readNamespacedSecret({ namespace: 'default', name: 'late-child' }))).code).toBe(404);
+  });
+
+  it('drops only the gone owner from a dependent that has others, and still collects the rest', async () => {
+    const gone = await core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'shared-owner-a' } } });
+    const stays = await core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'shared-owner-b' } } });
+    await core.createNamespacedSecret({ namespace: 'default', body: { metadata: { name: 'shared-dep', ownerReferences: [...ownedBy(gone, 'ConfigMap', 'v1'), ...ownedBy(stays, 'ConfigMap', 'v1')] } } });
+    await core.createNamespacedSecret({ namespace: 'default', body: { metadata: { name: 'only-dep', ownerReferences: ownedBy(gone, 'ConfigMap', 'v1') } } });
+    await core.deleteNamespacedConfigMap({ namespace: 'default', name: 'shared-owner-a' });
+    // A write racing the collector makes its first patch of the shared dependent conflict.
+    await core.patchNamespacedSecret({ namespace: 'default', name: 'shared-dep', body: { metadata: { labels: { touched: 'yes' } } } }, merge);
+    await cluster.idle();
+    const shared = await core.readNamespacedSecret({ namespace: 'default', name: 'shared-dep' });
+    expect(shared.metadata!.ownerReferences!.map(r => r.name)).toEqual(['shared-owner-b']);
+    expect((await failure(core.readNamespacedSecret({ namespace: 'default', name: 'only-dep' }))).code).toBe(404);
+  });
+
   it('keeps dependents with Orphan and removes their owner reference', async () => {
     const owner = await core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'owner2' } } });
     await core.createNamespacedSecret({ namespace: 'default', body: { metadata: { name: 'dep2', ownerReferences: ownedBy(owner, 'ConfigMap', 'v1') } } });
