@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { find, helmTemplate, operatorDir } from './helmTemplate';
+import { find, helmTemplate, operatorDir } from './__testUtils__/helmTemplate';
 
 const run = promisify(execFile);
 const repoRoot = path.resolve(operatorDir, '..');

@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { SimCluster } from '@vworkspace/kube-sim';
-import { operatorDir } from './helmTemplate';
-import { ensureKubeTools } from './kubeTools';
+import { operatorDir } from './__testUtils__/helmTemplate';
+import { ensureKubeTools } from './__testUtils__/kubeTools';
 
 jest.setTimeout(120_000);
 

@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
-import { ensureKubeTools, layerZipPath } from './kubeTools';
-import { readZip } from './readZip';
+import { ensureKubeTools, layerZipPath } from './__testUtils__/kubeTools';
+import { readZip } from './__testUtils__/readZip';
 
 const run = promisify(execFile);
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');

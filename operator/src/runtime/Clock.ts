@@ -34,14 +34,14 @@ export function sleep(ms: number, signal?: AbortSignal, clock: Clock = systemClo
       reject(abortReason(signal));
       return;
     }
-    const onAbort = () => {
-      clock.clearTimeout(handle);
-      reject(abortReason(signal!));
-    };
     const handle = clock.setTimeout(() => {
       signal?.removeEventListener('abort', onAbort);
       resolve();
     }, Math.max(0, ms));
+    function onAbort() {
+      clock.clearTimeout(handle);
+      reject(abortReason(signal!));
+    }
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 }

@@ -192,6 +192,10 @@ export class Controller {
         this.metrics?.observeReconcile(this.name, 'success', seconds);
         logger.debug('Reconcile done');
         break;
+      default: {
+        const unknown: never = outcome;
+        throw new Error(`unknown reconcile outcome ${JSON.stringify(unknown)}`);
+      }
     }
   }
 }

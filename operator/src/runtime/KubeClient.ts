@@ -325,8 +325,7 @@ export class KubeClient {
       res.setEncoding('utf8');
       for await (const chunk of res as AsyncIterable<string>) {
         buffered += chunk;
-        let nl: number;
-        while ((nl = buffered.indexOf('\n')) >= 0) {
+        for (let nl = buffered.indexOf('\n'); nl >= 0; nl = buffered.indexOf('\n')) {
           const line = buffered.slice(0, nl);
           buffered = buffered.slice(nl + 1);
           if (!line.trim()) continue;

@@ -341,6 +341,12 @@ export class Manager {
     });
   }
 
+  private notReadyReason(): string {
+    if (!this.cachesSynced()) return 'caches not synced';
+    if (this.stopping) return 'shutting down';
+    return 'not ready';
+  }
+
   private async route(url: string, routes: { metrics: boolean; health: boolean }, res: http.ServerResponse): Promise<void> {
     const path = url.split('?')[0];
     const text = (code: number, body: string, type = 'text/plain; charset=utf-8') => {
@@ -363,8 +369,7 @@ export class Manager {
     }
     if (routes.health && path === '/readyz') {
       const ready = this.ready();
-      const detail = ready ? 'ok' : !this.cachesSynced() ? 'caches not synced' : this.stopping ? 'shutting down' : 'not ready';
-      text(ready ? 200 : 503, detail);
+      text(ready ? 200 : 503, ready ? 'ok' : this.notReadyReason());
       return;
     }
     text(404, 'not found');

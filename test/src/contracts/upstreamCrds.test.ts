@@ -15,11 +15,8 @@ import {
   veleroRestoreSchema,
   volumeSnapshotSchema,
 } from '@vworkspace/backstage-plugin-fleet-common';
-// kube-sim's root entry does not export its schema library; its source is the only way in.
-// eslint-disable-next-line @backstage/no-relative-monorepo-imports
-import { StructuralSchema } from '../../../packages/kube-sim/src/schema';
-// eslint-disable-next-line @backstage/no-relative-monorepo-imports
-import type { JSONSchemaProps } from '../../../packages/kube-sim/src/schema';
+import { StructuralSchema } from '@vworkspace/kube-sim';
+import type { JSONSchemaProps } from '@vworkspace/kube-sim';
 
 /*
  * What we write must be what the real controllers accept: every object the operator creates

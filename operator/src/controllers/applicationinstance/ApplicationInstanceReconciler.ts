@@ -113,17 +113,17 @@ export class ApplicationInstanceReconciler implements Reconciler {
       // Gone without our finalizer running (e.g. removed by hand): the cleanup rule still holds.
       await this.deleteApplications({ name: request.name, namespace }, ctx);
       this.forget(`status/${namespace}/${request.name}`);
-      return;
+      return undefined;
     }
     if (obj.metadata?.deletionTimestamp) {
       await this.finalize(obj, ctx);
-      return;
+      return undefined;
     }
     const validation = validateInstance(obj);
     if (!validation.valid) {
       ctx.logger.warn('invalid spec', { issues: validation.issues });
       await this.writeStatus(obj, { issues: validation.issues });
-      return;
+      return undefined;
     }
     const instance = validation.instance;
     try {
@@ -137,14 +137,14 @@ export class ApplicationInstanceReconciler implements Reconciler {
         const ready = status.conditions?.some(c => c.type === 'Ready' && c.status === 'True');
         return { requeueAfter: ready ? 10 * uncachedPollMs : uncachedPollMs };
       }
-      return;
+      return undefined;
     } catch (err) {
       // The engine's API rejected what we built: retrying the same object cannot help.
       if (isInvalid(err)) {
         const message = err instanceof Error ? err.message : String(err);
         await this.writeStatus(obj, { issues: [{ path: 'spec', message: `rejected by the API server: ${message}` }], reason: 'ApplyRejected' });
         ctx.logger.warn('child rejected by the API server', { error: err });
-        return;
+        return undefined;
       }
       throw err;
     }

@@ -81,16 +81,18 @@ describe('resilience', () => {
     sim.cluster.faults.set({ throttleRate: 0.3, retryAfterSeconds: 1 });
     const operator = startOperator(sim.cluster);
     try {
+      const client = sim.client;
       for (let i = 0; i < 10; i++) {
-        await waitFor(() => sim.client.create(k.ApplicationInstance, instance(`t-${i}`, {})).then(() => true), 'create through throttling');
+        await waitFor(() => client.create(k.ApplicationInstance, instance(`t-${i}`, {})).then(() => true), 'create through throttling');
       }
-      await waitFor(async () => {
+      const readyCount = await waitFor(async () => {
         try {
-          return (await allReady(sim.client, 'team-a', 10)).length;
+          return (await allReady(client, 'team-a', 10)).length;
         } catch {
           return 0;
         }
       }, 'all Ready under throttling', 100_000);
+      expect(readyCount).toBe(10);
     } finally {
       sim.cluster.faults.clear();
       await operator.stop();

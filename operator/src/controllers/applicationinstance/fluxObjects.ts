@@ -54,10 +54,15 @@ export function fluxSourceKind(
   return chart.repository.type === 'oci' ? 'OCIRepository' : 'HelmRepository';
 }
 
+function byNameThenUid(a: InstanceRef & { uid: string }, b: InstanceRef & { uid: string }): number {
+  if (a.name !== b.name) return a.name < b.name ? -1 : 1;
+  return a.uid < b.uid ? -1 : 1;
+}
+
 function sortedOwners(owners: ReadonlyArray<InstanceRef>) {
   return owners
     .filter((o): o is InstanceRef & { uid: string } => !!o.uid)
-    .sort((a, b) => (a.name === b.name ? (a.uid < b.uid ? -1 : 1) : a.name < b.name ? -1 : 1))
+    .sort(byNameThenUid)
     .map(o => instanceOwnerReference(o, false));
 }
 

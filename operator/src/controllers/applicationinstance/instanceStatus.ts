@@ -93,6 +93,12 @@ function helmReleaseState(child: ChildObservation, chartVersion: string): ChildS
   }
 }
 
+function stateOfPhase(phase: string): InstanceState {
+  if (phase === 'Succeeded') return 'Ready';
+  if (phase === 'Failed') return 'Failed';
+  return 'Progressing';
+}
+
 function applicationState(child: ChildObservation, revision: string): ChildState {
   const app = child.object as ArgoCdApplication;
   const where = describeChild(child);
@@ -105,7 +111,7 @@ function applicationState(child: ChildObservation, revision: string): ChildState
     return { state: 'Progressing', reason: 'OutOfSync', message: `${where}: Argo CD has not compared the current source yet` };
   }
   const mapped = argoCdApplicationStatus(app, { revision });
-  const state: InstanceState = mapped.phase === 'Succeeded' ? 'Ready' : mapped.phase === 'Failed' ? 'Failed' : 'Progressing';
+  const state = stateOfPhase(mapped.phase);
   return { state, reason: reasonOf(mapped.reason, state), message: `${where}: ${mapped.message}` };
 }
 
@@ -190,19 +196,20 @@ export function instanceStatus(input: InstanceStatusInput): ApplicationInstanceS
   const message = verdict.message.slice(0, maxMessage);
   const observedGeneration = input.generation;
   const now = input.now ?? new Date();
+  const settledReason = verdict.state === 'Ready' ? 'Succeeded' : verdict.reason;
   const updates: ConditionUpdate[] = [
     { type: conditionTypes.ready, status: flags.ready, reason: verdict.reason, message, observedGeneration },
     {
       type: conditionTypes.reconciling,
       status: flags.reconciling ? 'True' : 'False',
-      reason: flags.reconciling ? verdict.reason : verdict.state === 'Ready' ? 'Succeeded' : verdict.reason,
+      reason: flags.reconciling ? verdict.reason : settledReason,
       message: flags.reconciling ? message : '',
       observedGeneration,
     },
     {
       type: conditionTypes.stalled,
       status: flags.stalled ? 'True' : 'False',
-      reason: flags.stalled ? verdict.reason : verdict.state === 'Ready' ? 'Succeeded' : verdict.reason,
+      reason: flags.stalled ? verdict.reason : settledReason,
       message: flags.stalled ? message : '',
       observedGeneration,
     },
@@ -218,13 +225,17 @@ export function instanceStatus(input: InstanceStatusInput): ApplicationInstanceS
     observedGeneration,
     conditions,
     ...(verdict.state === 'Invalid' ? pickDeployed(input.previous) : deployedChart(child)),
-    ...(child && verdict.state !== 'Invalid'
-      ? { release: { kind: child.kind, name: child.name, namespace: child.namespace } }
-      : input.previous?.release && verdict.state === 'Invalid'
-        ? { release: input.previous.release }
-        : {}),
+    ...releaseOf(input, verdict.state),
     ...(input.lastBackup ? { lastBackup: input.lastBackup } : {}),
   };
+}
+
+/** The child the status names: the current one, or for an invalid spec the one last reported. */
+function releaseOf(input: InstanceStatusInput, state: InstanceState): Pick<ApplicationInstanceStatus, 'release'> {
+  const child = input.child;
+  if (child && state !== 'Invalid') return { release: { kind: child.kind, name: child.name, namespace: child.namespace } };
+  if (input.previous?.release && state === 'Invalid') return { release: input.previous.release };
+  return {};
 }
 
 /** An invalid spec deploys nothing new: what was deployed stays as last reported. */

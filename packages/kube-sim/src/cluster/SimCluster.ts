@@ -238,7 +238,9 @@ export class SimCluster {
   /** Resolves when the garbage collector, namespace and token controllers have nothing left to do. */
   async idle(): Promise<void> {
     while (this.gc.busy || this.namespaces.busy || this.tokenController.busy) {
-      await (this.gc.busy ? this.gc.settle() : this.namespaces.busy ? this.namespaces.settle() : this.tokenController.settle());
+      if (this.gc.busy) await this.gc.settle();
+      else if (this.namespaces.busy) await this.namespaces.settle();
+      else await this.tokenController.settle();
     }
   }
 

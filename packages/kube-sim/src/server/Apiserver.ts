@@ -146,6 +146,16 @@ const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 const CUSTOM_PATCH_TYPES = ['application/json-patch+json', 'application/merge-patch+json', 'application/apply-patch+yaml'];
 
+/** A patch raced with another write while waiting for admission; it is retried like kube's GuaranteedUpdate. */
+class RetryWrite extends Error {}
+
+/** The propagation policy the deprecated `orphanDependents` option asks for, if set. */
+function legacyPropagation(orphanDependents: boolean | undefined): 'Orphan' | 'Background' | undefined {
+  if (orphanDependents === true) return 'Orphan';
+  if (orphanDependents === false) return 'Background';
+  return undefined;
+}
+
 /** RFC 3339 with second precision, as metav1.Time serialises. */
 export function now(): string {
   return new Date().toISOString().replace(/\.\d+Z$/, 'Z');
@@ -732,9 +742,7 @@ export class Apiserver {
       await this.admission.admit(this.attributes(t, 'DELETE', ctx, undefined, old));
       if (t.store.get(key) !== old) throw conflict(t.gr, name, OBJECT_MODIFIED);
     }
-    const policy =
-      options.propagationPolicy ??
-      (options.orphanDependents === true ? 'Orphan' : options.orphanDependents === false ? 'Background' : t.type.defaultPropagation);
+    const policy = options.propagationPolicy ?? legacyPropagation(options.orphanDependents) ?? t.type.defaultPropagation;
     const finalizers = [...(old.metadata.finalizers ?? [])];
     if (policy === 'Orphan' && !finalizers.includes('orphan')) finalizers.push('orphan');
     if (policy === 'Foreground' && !finalizers.includes('foregroundDeletion')) finalizers.push('foregroundDeletion');
@@ -1009,6 +1017,3 @@ export class Apiserver {
     throw methodNotAllowed();
   }
 }
-
-/** A patch raced with another write while waiting for admission; it is retried like kube's GuaranteedUpdate. */
-class RetryWrite extends Error {}

@@ -167,11 +167,8 @@ export class ValidatingAdmission {
     if (response.allowed) return;
     const status = response.status ?? {};
     const deniedBy = `admission webhook "${webhook.name}" denied the request`;
-    const message = status.message
-      ? `${deniedBy}: ${status.message}`
-      : status.reason
-        ? `${deniedBy}: ${status.reason}`
-        : `${deniedBy} without explanation`;
+    const explanation = status.message || status.reason;
+    const message = explanation ? `${deniedBy}: ${explanation}` : `${deniedBy} without explanation`;
     const code = status.code && status.code >= 400 ? status.code : 400;
     throw new StatusError(code, status.reason ?? '', message, status.details);
   }

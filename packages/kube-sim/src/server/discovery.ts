@@ -23,12 +23,14 @@ function versionsOf(types: ResourceType[]): string[] {
   return [...names].sort(compareVersions);
 }
 
+const STABILITY_RANK: Record<string, number> = { ga: 0, beta: 1, alpha: 2 };
+
 /** kube's version priority: GA before beta before alpha, higher numbers first. */
 function compareVersions(a: string, b: string): number {
   const rank = (v: string) => {
     const m = /^v(\d+)(?:(alpha|beta)(\d+))?$/.exec(v);
     if (!m) return [3, 0, 0];
-    return [m[2] === undefined ? 0 : m[2] === 'beta' ? 1 : 2, -Number(m[1]), -Number(m[3] ?? 0)];
+    return [STABILITY_RANK[m[2] ?? 'ga'], -Number(m[1]), -Number(m[3] ?? 0)];
   };
   const ra = rank(a);
   const rb = rank(b);

@@ -141,15 +141,15 @@ export function duplicateJsonFields(text: string): string[] {
     const raw = text.slice(start, i);
     return escaped ? (JSON.parse(raw) as string) : raw.slice(1, -1);
   };
-  const readValue = (path: string): void => {
+  function readValue(path: string): void {
     skipSpace();
     const c = text[i];
     if (c === '{') readObject(path);
     else if (c === '[') readArray(path);
     else if (c === '"') readString();
     else while (i < text.length && !',]} \t\r\n'.includes(text[i])) i++;
-  };
-  const readObject = (path: string): void => {
+  }
+  function readObject(path: string): void {
     i++;
     const seen = new Set<string>();
     for (;;) {
@@ -170,8 +170,8 @@ export function duplicateJsonFields(text: string): string[] {
       else seen.add(key);
       readValue(child);
     }
-  };
-  const readArray = (path: string): void => {
+  }
+  function readArray(path: string): void {
     i++;
     let index = 0;
     for (;;) {
@@ -186,7 +186,7 @@ export function duplicateJsonFields(text: string): string[] {
       }
       readValue(`${path}[${index++}]`);
     }
-  };
+  }
   readValue('');
   return out;
 }

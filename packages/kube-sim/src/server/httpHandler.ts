@@ -42,6 +42,35 @@ const PATCH_TYPES: Record<string, PatchType> = {
   'application/apply-patch+yaml': 'apply',
 };
 
+/** The syntax of a patch body, for finding its duplicate fields. */
+const PATCH_BODY_SYNTAX: Record<PatchType, 'json' | 'json-patch' | 'yaml'> = {
+  merge: 'json',
+  json: 'json-patch',
+  strategic: 'json',
+  apply: 'yaml',
+};
+
+type RequestVerb = 'watch' | 'get' | 'list' | 'create' | 'update' | 'patch' | 'delete' | 'deletecollection';
+
+/** The authorization verb of a request on a resource path; undefined for a method kube does not serve. */
+function requestVerb(method: string, watch: boolean, named: boolean): RequestVerb | undefined {
+  switch (method) {
+    case 'GET':
+      if (watch) return 'watch';
+      return named ? 'get' : 'list';
+    case 'POST':
+      return 'create';
+    case 'PUT':
+      return 'update';
+    case 'PATCH':
+      return 'patch';
+    case 'DELETE':
+      return named ? 'delete' : 'deletecollection';
+    default:
+      return undefined;
+  }
+}
+
 /** Splits `/api/v1/...` and `/apis/g/v/...` paths into a resource reference. */
 export function parseResourcePath(path: string): ResourcePath | undefined {
   const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
@@ -169,24 +198,36 @@ export function createHttpHandler(options: HttpHandlerOptions): (req: IncomingMe
     }
     const grant = authorizer.authenticate(req.headers.authorization);
 
-    if (path === '/openapi/v2' || path === '/openapi/v3' || path.startsWith('/openapi/v3/')) return serveOpenApi(req, res, url, path, openApi);
-    if (path === '/api') return send(res, 200, apiVersions(options.serverAddress()));
-    if (path === '/apis') return send(res, 200, apiGroupList(apiserver.registry));
+    if (path === '/openapi/v2' || path === '/openapi/v3' || path.startsWith('/openapi/v3/')) {
+      serveOpenApi(req, res, url, path, openApi);
+      return;
+    }
+    if (path === '/api') {
+      send(res, 200, apiVersions(options.serverAddress()));
+      return;
+    }
+    if (path === '/apis') {
+      send(res, 200, apiGroupList(apiserver.registry));
+      return;
+    }
     const segments = path.split('/').filter(Boolean);
     if (segments[0] === 'api' && segments.length === 2) {
       const list = apiResourceList(apiserver.registry, '', segments[1]);
       if (!list) throw pathNotFound();
-      return send(res, 200, list);
+      send(res, 200, list);
+      return;
     }
     if (segments[0] === 'apis' && segments.length === 2) {
       const group = apiGroup(apiserver.registry, segments[1]);
       if (!group) throw pathNotFound();
-      return send(res, 200, group);
+      send(res, 200, group);
+      return;
     }
     if (segments[0] === 'apis' && segments.length === 3) {
       const list = apiResourceList(apiserver.registry, segments[1], segments[2]);
       if (!list) throw pathNotFound();
-      return send(res, 200, list);
+      send(res, 200, list);
+      return;
     }
     const parsed = parseResourcePath(path);
     if (!parsed) throw pathNotFound();
@@ -203,13 +244,7 @@ export function createHttpHandler(options: HttpHandlerOptions): (req: IncomingMe
     const subresource = p.subresource === 'finalize' ? undefined : (p.subresource as Subresource | undefined);
     const method = req.method ?? 'GET';
     const watch = p.watchPath || q.get('watch') === '1' || q.get('watch') === 'true';
-    const verb =
-      method === 'GET' ? (watch ? 'watch' : p.name ? 'get' : 'list')
-        : method === 'POST' ? 'create'
-          : method === 'PUT' ? 'update'
-            : method === 'PATCH' ? 'patch'
-              : method === 'DELETE' ? (p.name ? 'delete' : 'deletecollection')
-                : undefined;
+    const verb = requestVerb(method, watch, !!p.name);
     if (!verb) throw methodNotAllowed();
     if ((verb === 'create' && p.name) || ((verb === 'update' || verb === 'patch') && !p.name)) throw methodNotAllowed();
     if (target.type.review && (verb !== 'create' || p.subresource)) throw methodNotAllowed();
@@ -271,7 +306,7 @@ export function createHttpHandler(options: HttpHandlerOptions): (req: IncomingMe
         const directive = parseFieldValidation(q.get('fieldValidation'), 'PatchOptions');
         const text = await readBody(req);
         const body = type === 'apply' ? parseApplyBody(text) : parseJson(text);
-        const duplicates = directive === 'Ignore' ? [] : duplicateFieldProblems(text, type === 'apply' ? 'yaml' : type === 'json' ? 'json-patch' : 'json');
+        const duplicates = directive === 'Ignore' ? [] : duplicateFieldProblems(text, PATCH_BODY_SYNTAX[type]);
         const fieldValidation = new FieldValidation(directive, type === 'apply' ? 'apply' : 'patch', duplicates);
         const existed = type === 'apply' && target.store.get(p.ref.namespace ? `${p.ref.namespace}/${p.name}` : p.name!) !== undefined;
         const force = q.get('force') === 'true';
@@ -283,15 +318,15 @@ export function createHttpHandler(options: HttpHandlerOptions): (req: IncomingMe
         const text = await readBody(req);
         const body = (text.trim() ? parseJson(text) : {}) as DeleteOptions & { dryRun?: string[] };
         if (body.dryRun?.includes('All')) ctx.dryRun = true;
-        const options: DeleteOptions = {
+        const deleteOptions: DeleteOptions = {
           ...body,
           propagationPolicy: (q.get('propagationPolicy') as DeleteOptions['propagationPolicy'] | null) ?? body.propagationPolicy,
         };
-        if (verb === 'delete') return send(res, 200, await apiserver.delete(p.ref, p.name!, options, ctx));
+        if (verb === 'delete') return send(res, 200, await apiserver.delete(p.ref, p.name!, deleteOptions, ctx));
         return send(res, 200, await apiserver.deleteCollection(p.ref, {
           labelSelector: q.get('labelSelector') ?? undefined,
           fieldSelector: q.get('fieldSelector') ?? undefined,
-        }, options, ctx));
+        }, deleteOptions, ctx));
       }
       default:
         throw methodNotAllowed();
@@ -309,7 +344,7 @@ export function createHttpHandler(options: HttpHandlerOptions): (req: IncomingMe
       res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked', 'Cache-Control': 'no-cache, private' });
     };
     let cut: NodeJS.Timeout | undefined;
-    const handle = apiserver.watch(
+    const watchHandle = apiserver.watch(
       { ...p.ref, namespace: p.ref.namespace },
       {
         resourceVersion: q.get('resourceVersion') ?? undefined,
@@ -327,7 +362,7 @@ export function createHttpHandler(options: HttpHandlerOptions): (req: IncomingMe
           res.write(encoded());
           sent++;
           // The initial events arrive before the handle exists, hence the deferred stop.
-          if (limit !== undefined && sent >= limit) setImmediate(() => handle.stop());
+          if (limit !== undefined && sent >= limit) setImmediate(() => watchHandle.stop());
         },
         close: () => {
           if (!open) return;
@@ -342,11 +377,11 @@ export function createHttpHandler(options: HttpHandlerOptions): (req: IncomingMe
     // Flush headers so that clients see the watch established before the first event.
     res.flushHeaders();
     if (settings.watchMaxSeconds !== undefined) {
-      cut = setTimeout(() => handle.stop(), settings.watchMaxSeconds * 1000);
+      cut = setTimeout(() => watchHandle.stop(), settings.watchMaxSeconds * 1000);
       cut.unref();
     }
-    req.on('close', () => handle.stop());
-    res.on('close', () => handle.stop());
+    req.on('close', () => watchHandle.stop());
+    res.on('close', () => watchHandle.stop());
   }
 
   return (req, res) => {

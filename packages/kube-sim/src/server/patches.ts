@@ -58,9 +58,16 @@ interface JsonPatchOp {
   value?: unknown;
 }
 
+/** A copy of an array or object one level deep; other values as they are. */
+function shallowCopy(value: Json): Json {
+  if (Array.isArray(value)) return [...value];
+  if (isObject(value)) return { ...value };
+  return value;
+}
+
 /** Copies the containers along `tokens` so that the caller can write at the end of the path. */
 function cloneAlong(doc: Json, tokens: string[]): { root: Json; parent: JsonObject | unknown[] } {
-  const root = Array.isArray(doc) ? [...doc] : isObject(doc) ? { ...doc } : doc;
+  const root = shallowCopy(doc);
   let node: Json = root;
   for (let i = 0; i < tokens.length - 1; i++) {
     const t = tokens[i];
@@ -69,12 +76,12 @@ function cloneAlong(doc: Json, tokens: string[]): { root: Json; parent: JsonObje
       const idx = Number(t);
       if (!Number.isInteger(idx) || idx < 0 || idx >= node.length) throw patchFailed(`array index out of bounds: ${t}`);
       child = node[idx];
-      child = Array.isArray(child) ? [...child] : isObject(child) ? { ...child } : child;
+      child = shallowCopy(child);
       node[idx] = child;
     } else if (isObject(node)) {
       if (!(t in node)) throw patchFailed(`missing path segment "${t}"`);
       child = node[t];
-      child = Array.isArray(child) ? [...child] : isObject(child) ? { ...child } : child;
+      child = shallowCopy(child);
       node[t] = child;
     } else {
       throw patchFailed(`invalid path segment "${t}"`);

@@ -1,6 +1,12 @@
 import type { KubeObject } from '../types';
 import { encodeObject } from './encode';
 
+function compareStrings(a: string, b: string): number {
+  if (a < b) return -1;
+  if (a > b) return 1;
+  return 0;
+}
+
 /** @public */
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
@@ -55,7 +61,7 @@ export class ResourceStore {
   /** Keys in etcd order (namespace, then name), cached until the key set changes. */
   keys(): string[] {
     if (!this.sortedKeys) {
-      this.sortedKeys = [...this.objects.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+      this.sortedKeys = [...this.objects.keys()].sort(compareStrings);
     }
     return this.sortedKeys;
   }

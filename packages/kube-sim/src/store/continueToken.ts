@@ -19,7 +19,8 @@ export function decodeContinue(token: string): ContinuePosition {
     if (parsed.v !== 'meta.k8s.io/v1' || typeof parsed.rv !== 'number' || typeof parsed.start !== 'string') {
       throw new Error('bad token');
     }
-    return { rv: parsed.rv, start: parsed.start.replace(/\u0000$/, '') };
+    const start: string = parsed.start;
+    return { rv: parsed.rv, start: start.endsWith('\u0000') ? start.slice(0, -1) : start };
   } catch {
     throw badRequest('continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)');
   }

@@ -1,6 +1,5 @@
 import { dirname, join } from 'node:path';
-import { SimCluster, SimClusterOptions } from '@vworkspace/kube-sim';
-import { startControllers } from '@vworkspace/kube-sim/src/controllers';
+import { SimCluster, SimClusterOptions, startControllers } from '@vworkspace/kube-sim';
 import { KubeClient, KubeObject, Manager, LeaderElectionOptions } from '../../../runtime';
 import { registerApplicationInstanceController } from '../applicationInstanceController';
 import { instanceKinds } from '../kinds';

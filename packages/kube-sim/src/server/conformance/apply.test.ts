@@ -1,7 +1,7 @@
 // Wire responses are checked as untyped JSON, hence `any` in assertions.
 import { CustomObjectsApi, KubernetesObjectApi, PatchStrategy, setHeaderOptions, BatchV1Api } from '@kubernetes/client-node';
 import { join } from 'node:path';
-import { startTestCluster, failure } from './testCluster';
+import { startTestCluster, failure } from './__testUtils__/testCluster';
 import type { SimCluster } from '../../cluster/SimCluster';
 
 const apply = setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply);

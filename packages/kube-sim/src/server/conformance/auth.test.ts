@@ -2,7 +2,7 @@
 import https from 'node:https';
 import { BatchV1Api, CoreV1Api, CoordinationV1Api, KubeConfig } from '@kubernetes/client-node';
 import { SimCluster } from '../../cluster/SimCluster';
-import { failure } from './testCluster';
+import { failure } from './__testUtils__/testCluster';
 
 const SA = 'system:serviceaccount:apps:fleet-operator';
 

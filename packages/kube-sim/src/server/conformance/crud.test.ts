@@ -1,5 +1,5 @@
 import { CoreV1Api, BatchV1Api } from '@kubernetes/client-node';
-import { startTestCluster, failure } from './testCluster';
+import { startTestCluster, failure } from './__testUtils__/testCluster';
 import type { SimCluster } from '../../cluster/SimCluster';
 
 describe('create, get, update', () => {

@@ -1,6 +1,6 @@
 // Wire responses are checked as untyped JSON, hence `any` in assertions.
 import { CustomObjectsApi, ApiextensionsV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
-import { startTestCluster, failure } from './testCluster';
+import { startTestCluster, failure } from './__testUtils__/testCluster';
 import type { SimCluster } from '../../cluster/SimCluster';
 import { join } from 'node:path';
 

@@ -1,6 +1,6 @@
 // Wire responses are checked as untyped JSON, hence `any` in assertions.
 import { CoreV1Api, BatchV1Api, PatchStrategy, setHeaderOptions, V1OwnerReference } from '@kubernetes/client-node';
-import { startTestCluster, failure } from './testCluster';
+import { startTestCluster, failure } from './__testUtils__/testCluster';
 import type { SimCluster } from '../../cluster/SimCluster';
 
 const merge = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);

@@ -1,6 +1,6 @@
 // Wire responses are checked as untyped JSON, hence `any` in assertions.
 import { CoreV1Api, KubeConfig, Watch } from '@kubernetes/client-node';
-import { startTestCluster, failure } from './testCluster';
+import { startTestCluster, failure } from './__testUtils__/testCluster';
 import type { SimCluster } from '../../cluster/SimCluster';
 
 describe('fault injection', () => {

@@ -2,7 +2,7 @@
 import { CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { join } from 'node:path';
 import type { SimCluster } from '../../cluster/SimCluster';
-import { failure, startTestCluster } from './testCluster';
+import { failure, startTestCluster } from './__testUtils__/testCluster';
 
 const hr = { group: 'helm.toolkit.fluxcd.io', version: 'v2', plural: 'helmreleases', namespace: 'default' };
 const release = (name: string, spec: Record<string, unknown> = {}) => ({

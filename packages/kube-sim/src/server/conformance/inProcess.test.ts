@@ -1,7 +1,7 @@
 // Wire responses are checked as untyped JSON, hence `any` in assertions.
 import { CustomObjectsApi } from '@kubernetes/client-node';
 import { join } from 'node:path';
-import { startTestCluster } from './testCluster';
+import { startTestCluster } from './__testUtils__/testCluster';
 import type { SimCluster } from '../../cluster/SimCluster';
 import { StatusError } from '../StatusError';
 

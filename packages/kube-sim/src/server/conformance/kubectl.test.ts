@@ -55,6 +55,13 @@ function lines(child: ChildProcess): (match: RegExp) => Promise<string> {
   });
 }
 
+/** The exit code of a finished child process: 0 without an error, 1 when the error carries none. */
+function exitCode(err: Error | null): number {
+  if (!err) return 0;
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'number' ? code : 1;
+}
+
 describe('the real kubectl against kube-sim', () => {
   let cluster: SimCluster;
   let dir: string;
@@ -63,8 +70,7 @@ describe('the real kubectl against kube-sim', () => {
   const kubectl = (args: string[], stdin = ''): Promise<Result> =>
     new Promise(resolve => {
       const child = execFile(kubectlPath(), [...base, ...args], { env: { PATH: process.env.PATH, HOME: dir } }, (err, stdout, stderr) => {
-        const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
-        resolve({ code, stdout, stderr });
+        resolve({ code: exitCode(err), stdout, stderr });
       });
       child.stdin!.end(stdin);
     });

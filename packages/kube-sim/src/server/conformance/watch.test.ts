@@ -2,7 +2,7 @@
 import { CoreV1Api, KubeConfig, PatchStrategy, Watch, setHeaderOptions } from '@kubernetes/client-node';
 
 const merge = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
-import { startTestCluster, failure } from './testCluster';
+import { startTestCluster, failure } from './__testUtils__/testCluster';
 import type { SimCluster } from '../../cluster/SimCluster';
 
 interface Seen {

@@ -3,8 +3,14 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { AdmissionregistrationV1Api, CoreV1Api } from '@kubernetes/client-node';
 import { createCertificateAuthority } from '../../tls/certificateAuthority';
-import { startTestCluster, failure } from './testCluster';
+import { startTestCluster, failure } from './__testUtils__/testCluster';
 import type { SimCluster } from '../../cluster/SimCluster';
+
+/** The status of the webhook's denial: with the code a `code` label asks for, if any. */
+function denial(code: string | undefined): { code?: number; message: string } {
+  if (code) return { code: Number(code), message: 'not today' };
+  return { message: 'not today' };
+}
 
 describe('validating admission webhooks', () => {
   let cluster: SimCluster;
@@ -25,7 +31,7 @@ describe('validating admission webhooks', () => {
         reviews.push(review);
         const labels = review.request.object?.metadata?.labels ?? {};
         const allowed = labels.deny !== 'yes';
-        const status = allowed ? undefined : labels.code ? { code: Number(labels.code), message: 'not today' } : { message: 'not today' };
+        const status = allowed ? undefined : denial(labels.code);
         res.setHeader('content-type', 'application/json');
         res.end(JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response: { uid: review.request.uid, allowed, status } }));
       });
@@ -83,7 +89,8 @@ describe('validating admission webhooks', () => {
   });
 
   it('skips objects outside the namespace selector', async () => {
-    await core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'free', labels: { deny: 'yes' } } } });
+    const created = await core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'free', labels: { deny: 'yes' } } } });
+    expect(created.metadata?.name).toBe('free');
   });
 
   it('reaches service webhooks through the service resolver, with an object selector', async () => {

@@ -10,7 +10,7 @@ import {
   setHeaderOptions,
 } from '@kubernetes/client-node';
 import type { SimCluster } from '../../cluster/SimCluster';
-import { failure, startTestCluster } from './testCluster';
+import { failure, startTestCluster } from './__testUtils__/testCluster';
 
 const merge = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 

@@ -3,6 +3,12 @@ import type { ResourceRegistry } from '../ResourceRegistry';
 import { ServedKind, buildDocument } from './buildDocument';
 import { groupVersionPath } from './definitionName';
 
+function compareStrings(a: string, b: string): number {
+  if (a < b) return -1;
+  if (a > b) return 1;
+  return 0;
+}
+
 /** A serialised document and the hash that addresses it. */
 export interface OpenApiDocument {
   hash: string;
@@ -79,7 +85,7 @@ export class OpenApiDocuments {
         out.set(key, kinds);
       }
     }
-    for (const kinds of out.values()) kinds.sort((a, b) => (a.type.kind < b.type.kind ? -1 : a.type.kind > b.type.kind ? 1 : 0));
+    for (const kinds of out.values()) kinds.sort((a, b) => compareStrings(a.type.kind, b.type.kind));
     return out;
   }
 

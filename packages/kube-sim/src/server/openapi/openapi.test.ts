@@ -1,7 +1,7 @@
 // Wire responses are checked as untyped JSON, hence `any` in assertions.
 import { join } from 'node:path';
 import type { SimCluster } from '../../cluster/SimCluster';
-import { startTestCluster } from '../conformance/testCluster';
+import { startTestCluster } from '../conformance/__testUtils__/testCluster';
 
 const CRD = join(__dirname, '../../../crds/upstream/helm.toolkit.fluxcd.io_helmreleases.yaml');
 

@@ -38,7 +38,10 @@ export function serveOpenApi(req: IncomingMessage, res: ServerResponse, url: URL
   if (!accepts(req, 'application/json')) {
     throw new StatusError(406, 'NotAcceptable', `only the following media types are accepted: application/json`);
   }
-  if (path === '/openapi/v2') return sendDocument(req, res, docs.swagger(), false);
+  if (path === '/openapi/v2') {
+    sendDocument(req, res, docs.swagger(), false);
+    return;
+  }
   if (path === '/openapi/v3') {
     const text = JSON.stringify(docs.index());
     res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Content-Length': Buffer.byteLength(text) });

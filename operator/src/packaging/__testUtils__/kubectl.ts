@@ -10,6 +10,13 @@ export interface KubectlResult {
   stderr: string;
 }
 
+/** The exit code of a finished child process: 0 without an error, 1 when the error carries none. */
+function exitCode(err: Error | null): number {
+  if (!err) return 0;
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'number' ? code : 1;
+}
+
 /**
  * Real kubectl against a kubeconfig, with its own discovery cache. Asynchronous on purpose: a
  * kube-sim cluster serving in the same process could not answer a blocked event loop.
@@ -29,8 +36,7 @@ export class Kubectl {
     const fullArgs = ['--kubeconfig', this.kubeconfigPath, '--cache-dir', path.join(this.dir, 'cache'), ...args];
     return new Promise(resolve => {
       const child = execFile(kubectl, fullArgs, { maxBuffer: 64 * 1024 * 1024, env: { PATH: process.env.PATH, HOME: this.dir } }, (err, stdout, stderr) => {
-        const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
-        resolve({ code, stdout, stderr });
+        resolve({ code: exitCode(err), stdout, stderr });
       });
       child.stdin?.end(stdin ?? '');
     });

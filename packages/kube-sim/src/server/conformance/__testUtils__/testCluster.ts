@@ -1,6 +1,6 @@
 // Wire responses are checked as untyped JSON, hence `any` in assertions.
 import { KubeConfig } from '@kubernetes/client-node';
-import { SimCluster, SimClusterOptions } from '../../cluster/SimCluster';
+import { SimCluster, SimClusterOptions } from '../../../cluster/SimCluster';
 
 /** Starts a plain-HTTP cluster for a test file and a KubeConfig for it. */
 export async function startTestCluster(options: SimClusterOptions = {}): Promise<{ cluster: SimCluster; kc: KubeConfig }> {

@@ -8,7 +8,7 @@ import { ensureKubeTools } from './kubeTools';
 const run = promisify(execFile);
 
 /** The operator package's root (where Dockerfile, chart/ and crds/ live). */
-export const operatorDir = path.resolve(__dirname, '..', '..');
+export const operatorDir = path.resolve(__dirname, '..', '..', '..');
 export const chartDir = path.join(operatorDir, 'chart');
 
 /** A rendered Kubernetes object, loosely typed: tests read fields by path. */

