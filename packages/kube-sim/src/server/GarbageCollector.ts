@@ -1,4 +1,5 @@
 import type { KubeObject, UserInfo } from '../types';
+import { KeyedWorkQueue } from './KeyedWorkQueue';
 import type { Apiserver, WriteContext } from './Apiserver';
 import { ResourceType, refOf } from './ResourceType';
 import { StatusError } from './StatusError';
@@ -20,9 +21,7 @@ interface Dependent {
  */
 export class GarbageCollector {
   private readonly ctx: WriteContext = { user: GC_USER, fieldManager: 'generic-garbage-collector' };
-  private readonly pending = new Map<string, () => Promise<void>>();
-  private scheduled = false;
-  private running?: Promise<void>;
+  private readonly work = new KeyedWorkQueue();
 
   constructor(private readonly api: Apiserver) {
     api.onCommit((type, object, prev) => this.observe(type, object, prev));
@@ -30,60 +29,35 @@ export class GarbageCollector {
 
   /** Whether work is queued or running. */
   get busy(): boolean {
-    return this.scheduled || this.running !== undefined || this.pending.size > 0;
+    return this.work.busy;
   }
 
   /** Resolves when the current work is done. */
-  async settle(): Promise<void> {
-    await (this.running ?? new Promise(r => setImmediate(r)));
-  }
-
-  private enqueue(id: string, work: () => Promise<void>): void {
-    this.pending.set(id, work);
-    if (this.scheduled) return;
-    this.scheduled = true;
-    setImmediate(() => {
-      this.scheduled = false;
-      this.running = this.drain().finally(() => {
-        this.running = undefined;
-      });
-    });
-  }
-
-  private async drain(): Promise<void> {
-    while (this.pending.size > 0) {
-      const [id, work] = this.pending.entries().next().value as [string, () => Promise<void>];
-      this.pending.delete(id);
-      try {
-        await work();
-      } catch (e) {
-        // A conflict or a vanished object means a newer event will bring the work back.
-        if (!(e instanceof StatusError)) throw e;
-      }
-    }
+  settle(): Promise<void> {
+    return this.work.settle();
   }
 
   private observe(type: string, object: KubeObject, prev: KubeObject | undefined): void {
     const uid = object.metadata.uid!;
     if (type === 'DELETED') {
-      this.enqueue(`dependents/${uid}`, () => this.collectDependents(object));
+      this.work.enqueue(`dependents/${uid}`, () => this.collectDependents(object));
     } else if (object.metadata.deletionTimestamp) {
       const finalizers = object.metadata.finalizers ?? [];
-      if (finalizers.includes('orphan')) this.enqueue(`orphan/${uid}`, () => this.orphan(uid));
-      if (finalizers.includes('foregroundDeletion')) this.enqueue(`foreground/${uid}`, () => this.foreground(uid));
+      if (finalizers.includes('orphan')) this.work.enqueue(`orphan/${uid}`, () => this.orphan(uid));
+      if (finalizers.includes('foregroundDeletion')) this.work.enqueue(`foreground/${uid}`, () => this.foreground(uid));
     }
     // An object written with a reference to an owner that is already gone (a controller acting
     // on a stale cache) is collected too, as kube's graph builder does for absent owners.
     if (type !== 'DELETED' && object.metadata.ownerReferences?.some(r => !this.api.store.findByUid(r.uid))) {
       const kind = this.typeOf(object);
-      if (kind) this.enqueue(`release/${uid}`, () => this.releaseDependent(kind, uid));
+      if (kind) this.work.enqueue(`release/${uid}`, () => this.releaseDependent(kind, uid));
     }
     // A dependent going away may release an owner that waits in foreground deletion.
     const refs = [...(object.metadata.ownerReferences ?? []), ...(prev?.metadata.ownerReferences ?? [])];
     for (const ref of refs) {
       const owner = this.api.store.findByUid(ref.uid);
       if (owner?.metadata.finalizers?.includes('foregroundDeletion')) {
-        this.enqueue(`foreground/${ref.uid}`, () => this.foreground(ref.uid));
+        this.work.enqueue(`foreground/${ref.uid}`, () => this.foreground(ref.uid));
       }
     }
   }
@@ -111,7 +85,7 @@ export class GarbageCollector {
   private async collectDependents(owner: KubeObject): Promise<void> {
     for (const { type, object } of this.dependentsOf(owner)) {
       const uid = object.metadata.uid!;
-      this.enqueue(`release/${uid}`, () => this.releaseDependent(type, uid));
+      this.work.enqueue(`release/${uid}`, () => this.releaseDependent(type, uid));
     }
   }
 

@@ -1,6 +1,6 @@
 import type { Apiserver, WriteContext } from '../../server/Apiserver';
+import { KeyedWorkQueue } from '../../server/KeyedWorkQueue';
 import type { ResourceType } from '../../server/ResourceType';
-import { StatusError } from '../../server/StatusError';
 import type { WatchEventType } from '../../store/ResourceStore';
 import type { KubeObject } from '../../types';
 import { SA_NAME_ANNOTATION, SA_TOKEN_SECRET_TYPE, SA_UID_ANNOTATION, ServiceAccountTokens } from './ServiceAccountTokens';
@@ -20,9 +20,7 @@ export class ServiceAccountTokenController {
     user: { username: 'system:serviceaccount:kube-system:token-controller', groups: ['system:serviceaccounts', 'system:serviceaccounts:kube-system', 'system:authenticated'] },
     fieldManager: 'kube-controller-manager',
   };
-  private readonly pending = new Map<string, () => Promise<void>>();
-  private scheduled = false;
-  private running?: Promise<void>;
+  private readonly work = new KeyedWorkQueue();
 
   constructor(
     private readonly api: Apiserver,
@@ -32,48 +30,25 @@ export class ServiceAccountTokenController {
     api.onCommit((type, object, _prev, resource) => this.observe(type, object, resource));
   }
 
+  /** Whether work is queued or running. */
   get busy(): boolean {
-    return this.scheduled || this.running !== undefined || this.pending.size > 0;
+    return this.work.busy;
   }
 
-  async settle(): Promise<void> {
-    await (this.running ?? new Promise(r => setImmediate(r)));
+  /** Resolves when the current work is done. */
+  settle(): Promise<void> {
+    return this.work.settle();
   }
 
   private observe(type: WatchEventType, object: KubeObject, resource: ResourceType): void {
     if (resource.group !== '') return;
     const namespace = object.metadata.namespace!;
     if (resource.plural === 'secrets' && type !== 'DELETED' && isTokenSecret(object) && !(object.data as Record<string, string> | undefined)?.token) {
-      this.enqueue(`${namespace}/${object.metadata.name}`, () => this.fill(namespace, object.metadata.name!));
+      this.work.enqueue(`${namespace}/${object.metadata.name}`, () => this.fill(namespace, object.metadata.name!));
     } else if (resource.plural === 'serviceaccounts') {
       const account = object.metadata.name!;
-      if (type === 'ADDED') this.enqueue(`sa/${namespace}/${account}`, () => this.fillAll(namespace, account));
-      if (type === 'DELETED') this.enqueue(`sa/${namespace}/${account}`, () => this.deleteAll(namespace, account));
-    }
-  }
-
-  private enqueue(id: string, work: () => Promise<void>): void {
-    this.pending.set(id, work);
-    if (this.scheduled) return;
-    this.scheduled = true;
-    setImmediate(() => {
-      this.scheduled = false;
-      this.running = this.drain().finally(() => {
-        this.running = undefined;
-      });
-    });
-  }
-
-  private async drain(): Promise<void> {
-    while (this.pending.size > 0) {
-      const [id, work] = this.pending.entries().next().value as [string, () => Promise<void>];
-      this.pending.delete(id);
-      try {
-        await work();
-      } catch (e) {
-        // A conflict or a vanished object means a newer event brings the work back.
-        if (!(e instanceof StatusError)) throw e;
-      }
+      if (type === 'ADDED') this.work.enqueue(`sa/${namespace}/${account}`, () => this.fillAll(namespace, account));
+      if (type === 'DELETED') this.work.enqueue(`sa/${namespace}/${account}`, () => this.deleteAll(namespace, account));
     }
   }
 
