@@ -174,6 +174,19 @@ const sourceStatusSchema = z.looseObject({
 
 const secretRefSchema = z.looseObject({ name: z.string() });
 
+/** Spec fields HelmRepository and OCIRepository share: how source-controller reaches the source. */
+const sourceConnectionFields = {
+  timeout: z
+    .string()
+    .regex(/^([0-9]+(\.[0-9]+)?(ms|s|m))+$/)
+    .optional(),
+  provider: z.enum(['generic', 'aws', 'azure', 'gcp']).optional(),
+  secretRef: secretRefSchema.optional(),
+  certSecretRef: secretRefSchema.optional(),
+  insecure: z.boolean().optional(),
+  suspend: z.boolean().optional(),
+};
+
 /** Flux HelmRepository, source.toolkit.fluxcd.io/v1. @public */
 export const helmRepositorySchema = z.looseObject({
   apiVersion: z.literal('source.toolkit.fluxcd.io/v1'),
@@ -183,16 +196,8 @@ export const helmRepositorySchema = z.looseObject({
     url: z.string().regex(/^(http|https|oci):\/\/.*$/),
     type: z.enum(['default', 'oci']).optional(),
     interval: duration().optional(),
-    timeout: z
-      .string()
-      .regex(/^([0-9]+(\.[0-9]+)?(ms|s|m))+$/)
-      .optional(),
-    provider: z.enum(['generic', 'aws', 'azure', 'gcp']).optional(),
-    secretRef: secretRefSchema.optional(),
-    certSecretRef: secretRefSchema.optional(),
+    ...sourceConnectionFields,
     passCredentials: z.boolean().optional(),
-    insecure: z.boolean().optional(),
-    suspend: z.boolean().optional(),
   }),
   status: sourceStatusSchema.optional(),
 });
@@ -222,16 +227,8 @@ export const ociRepositorySchema = z.looseObject({
       })
       .optional(),
     interval: duration(),
-    timeout: z
-      .string()
-      .regex(/^([0-9]+(\.[0-9]+)?(ms|s|m))+$/)
-      .optional(),
-    provider: z.enum(['generic', 'aws', 'azure', 'gcp']).optional(),
-    secretRef: secretRefSchema.optional(),
-    certSecretRef: secretRefSchema.optional(),
+    ...sourceConnectionFields,
     serviceAccountName: z.string().optional(),
-    insecure: z.boolean().optional(),
-    suspend: z.boolean().optional(),
   }),
   status: sourceStatusSchema.optional(),
 });
