@@ -52,6 +52,10 @@ const PATCH_BODY_SYNTAX: Record<PatchType, 'json' | 'json-patch' | 'yaml'> = {
 
 type RequestVerb = 'watch' | 'get' | 'list' | 'create' | 'update' | 'patch' | 'delete' | 'deletecollection';
 
+function isApplyPatch(contentType: string | undefined): boolean {
+  return (contentType ?? '').split(';')[0].trim() === 'application/apply-patch+yaml';
+}
+
 /** The authorization verb of a request on a resource path; undefined for a method kube does not serve. */
 function requestVerb(method: string, watch: boolean, named: boolean): RequestVerb | undefined {
   switch (method) {
@@ -177,6 +181,15 @@ const UNAUTHENTICATED_PATHS = new Set(['/healthz', '/livez', '/readyz', '/versio
 /** The request listener of a simulated kube-apiserver. */
 export function createHttpHandler(options: HttpHandlerOptions): (req: IncomingMessage, res: ServerResponse) => void {
   const { apiserver, authorizer, faults } = options;
+  const exists = (ref: ResourceRef, name: string): boolean => {
+    try {
+      apiserver.get(ref, name);
+      return true;
+    } catch (e) {
+      if (e instanceof StatusError && e.code === 404) return false;
+      throw e;
+    }
+  };
   const openApi = new OpenApiDocuments(apiserver.registry);
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -256,6 +269,17 @@ export function createHttpHandler(options: HttpHandlerOptions): (req: IncomingMe
       namespace: p.ref.namespace,
       name: p.name,
     });
+    // An apply that creates its object is a create too: kube-apiserver authorizes "create" for
+    // create-on-update, so "patch" alone does not let a client make new objects.
+    if (verb === 'patch' && !p.subresource && isApplyPatch(req.headers['content-type']) && !exists(p.ref, p.name!)) {
+      authorizer.authorize(grant, {
+        verb: 'create',
+        group: target.type.group,
+        resource: target.type.plural,
+        namespace: p.ref.namespace,
+        name: p.name,
+      });
+    }
     const ctx: WriteContext = {
       user: grant.user,
       dryRun: q.getAll('dryRun').includes('All'),

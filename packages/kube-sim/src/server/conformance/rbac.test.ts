@@ -84,6 +84,24 @@ describe('RBAC authorization and service-account tokens', () => {
     expect(secrets.code).toBe(403);
   });
 
+  it('needs create as well as patch for a server-side apply that creates its object', async () => {
+    const token = await account('apps', 'applier');
+    await role('apps', 'applier', [{ apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'patch'] }]);
+    await bindRole('apps', 'applier', { kind: 'Role', name: 'applier' }, [{ kind: 'ServiceAccount', name: 'applier', namespace: 'apps' }]);
+    const client = as(CoreV1Api, token);
+    const apply = setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply);
+    const body = (name: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: { a: '1' } });
+
+    const created = await failure(client.patchNamespacedConfigMap({ namespace: 'apps', name: 'new', body: body('new'), fieldManager: 'applier' }, apply));
+    expect(created.code).toBe(403);
+    expect(created.body.message).toBe(
+      `configmaps "new" is forbidden: User "${sa('apps', 'applier')}" cannot create resource "configmaps" in API group "" in the namespace "apps"`,
+    );
+    await core().createNamespacedConfigMap({ namespace: 'apps', body: { metadata: { name: 'existing' } } });
+    const updated = await client.patchNamespacedConfigMap({ namespace: 'apps', name: 'existing', body: body('existing'), fieldManager: 'applier' }, apply);
+    expect(updated.data).toEqual({ a: '1' });
+  });
+
   it('grants cluster-wide through a ClusterRoleBinding, and one namespace through a RoleBinding to a ClusterRole', async () => {
     const token = await account('apps', 'watcher');
     await rbac().createClusterRole({ body: { metadata: { name: 'namespace-reader' }, rules: [{ apiGroups: [''], resources: ['namespaces'], verbs: ['get', 'list'] }] } });
