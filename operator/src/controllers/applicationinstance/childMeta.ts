@@ -3,7 +3,7 @@ import {
   applicationInstanceApiVersion,
   fieldManager,
 } from '@vworkspace/backstage-plugin-fleet-common';
-import type { KubeObject } from '../../runtime';
+import type { KubeObject, OwnerReference } from '../../runtime';
 
 /** `app.kubernetes.io/managed-by` value on everything this operator applies. @public */
 export const managedByValue = fieldManager;
@@ -46,15 +46,7 @@ export function childLabels(instance: InstanceRef): Record<string, string> {
 }
 
 /** An ownerReference, shaped to fit both the runtime's and fleet-common's object types. @public */
-export type InstanceOwnerReference = {
-  apiVersion: string;
-  kind: string;
-  name: string;
-  uid: string;
-  controller?: boolean;
-  blockOwnerDeletion?: boolean;
-  [field: string]: unknown;
-};
+export type InstanceOwnerReference = OwnerReference & { [field: string]: unknown };
 
 /**
  * The ownerReference to an instance: `controller` for the instance's own children; plain

@@ -4,16 +4,11 @@ import type { KubeObject, OwnerReference } from '../../types';
 import { deepEqual } from '../../apply/deepEqual';
 import { LabelSelector, NON_RESTORABLE, namespaceIncluded, resourceIncluded, selectorString } from './filters';
 import { CatalogEntry, entryFor, resourceCatalog } from './resourceCatalog';
+import type { BackupScope } from './collectBackupItems';
 import { parseLabelSelector } from '../../server/selectors';
 
 /** The part of a Restore's spec that decides what comes back, and how. */
-export interface RestoreScope {
-  includedNamespaces?: string[];
-  excludedNamespaces?: string[];
-  includedResources?: string[];
-  excludedResources?: string[];
-  labelSelector?: LabelSelector;
-  orLabelSelectors?: LabelSelector[];
+export interface RestoreScope extends BackupScope {
   namespaceMapping?: Record<string, string>;
   restoreStatus?: { includedResources?: string[]; excludedResources?: string[] };
 }
