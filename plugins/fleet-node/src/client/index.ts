@@ -1,0 +1,5 @@
+export {
+  FleetStoreClient,
+  type FleetStoreClientOptions,
+} from './FleetStoreClient';
+export type { FleetEventStreamTiming } from './FleetEventStream';
