@@ -1,0 +1,16 @@
+/**
+ * The fleet plugin for Backstage's new frontend system.
+ *
+ * @packageDocumentation
+ */
+
+export {
+  default,
+  fleetApi,
+  fleetPage,
+  fleetRootRouteRef,
+  fleetInstanceEntityContent,
+  fleetInstanceEntityCard,
+  fleetClusterEntityContent,
+  fleetClusterEntityCard,
+} from './alpha/fleetPlugin';

@@ -1,0 +1,2 @@
+export { ClusterContent } from './ClusterContent';
+export { ClusterOverviewCard } from './ClusterOverviewCard';

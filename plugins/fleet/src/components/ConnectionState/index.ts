@@ -1,0 +1,1 @@
+export { ClusterConnection } from './ClusterConnection';

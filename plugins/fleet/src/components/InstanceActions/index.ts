@@ -1,0 +1,1 @@
+export { InstanceActions, createdMessage } from './InstanceActions';

@@ -1,0 +1,1 @@
+export { InstanceContent } from './InstanceContent';

@@ -1,0 +1,115 @@
+import { screen } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { http, HttpResponse } from 'msw';
+import {
+  appFixture,
+  clusterFixture,
+  instanceDetailFixture,
+  instanceSummaryFixture,
+  operationFixture,
+} from '../../__fixtures__/fleet';
+import {
+  backstageError,
+  fleetBaseUrl,
+  liveEvents,
+  setupFleetServer,
+} from '../../__testUtils__/fleetServer';
+import {
+  instanceEntity,
+  renderWithFleet,
+} from '../../__testUtils__/renderWithFleet';
+import { InstanceOverviewCard } from './InstanceOverviewCard';
+
+const server = setupFleetServer();
+jest.setTimeout(30_000);
+const detailUrl = `${fleetBaseUrl}/instances/edge-paris/team-a/nextcloud`;
+
+function serve(detail = instanceDetailFixture()) {
+  server.use(
+    http.get(detailUrl, () => HttpResponse.json(detail)),
+    http.get(`${fleetBaseUrl}/clusters`, () =>
+      HttpResponse.json({ items: [clusterFixture()] }),
+    ),
+    http.get(`${fleetBaseUrl}/apps`, () =>
+      HttpResponse.json({ items: [appFixture()] }),
+    ),
+    liveEvents().handler,
+  );
+}
+
+describe('InstanceOverviewCard', () => {
+  it('shows progress while loading', async () => {
+    serve();
+    server.use(http.get(detailUrl, () => new Promise(() => {})));
+    await renderWithFleet(<InstanceOverviewCard />, { entity: instanceEntity });
+    expect(await screen.findByTestId('progress')).toBeInTheDocument();
+  });
+
+  it('shows the backend error', async () => {
+    serve();
+    server.use(
+      http.get(detailUrl, () =>
+        HttpResponse.json(
+          backstageError('NotAllowedError', 'not allowed to read team-a', 403),
+          { status: 403 },
+        ),
+      ),
+    );
+    await renderWithFleet(<InstanceOverviewCard />, { entity: instanceEntity });
+    expect(await screen.findByRole('alert')).toHaveTextContent(
+      'not allowed to read team-a',
+    );
+  });
+
+  it('says when the instance never had a backup nor an operation', async () => {
+    serve(
+      instanceDetailFixture({
+        summary: instanceSummaryFixture({ lastBackup: undefined }),
+        operations: [],
+      }),
+    );
+    await renderWithFleet(<InstanceOverviewCard />, { entity: instanceEntity });
+    expect(await screen.findByText('Last backup: never')).toBeInTheDocument();
+    expect(screen.queryByText(/Latest operation/)).not.toBeInTheDocument();
+  });
+
+  it('summarises status, versions, connectivity and the latest operation, and takes a backup', async () => {
+    serve(
+      instanceDetailFixture({
+        summary: instanceSummaryFixture({
+          status: 'Ready',
+          reason: 'Succeeded',
+          message: 'Release reconciled',
+        }),
+        operations: [operationFixture()],
+      }),
+    );
+    let posted = false;
+    server.use(
+      http.post(`${fleetBaseUrl}/operations`, () => {
+        posted = true;
+        return HttpResponse.json(
+          operationFixture({
+            name: 'nextcloud-backup-new',
+            phase: 'Pending',
+            completedAt: undefined,
+          }),
+          { status: 201 },
+        );
+      }),
+    );
+    await renderWithFleet(<InstanceOverviewCard />, { entity: instanceEntity });
+    expect(
+      await screen.findByText('Succeeded', { selector: 'strong' }),
+    ).toBeInTheDocument();
+    expect(screen.getByText(/pull \(agent connects out\)/)).toBeInTheDocument();
+    expect(
+      screen.getByText(/Latest operation: Backup nextcloud-backup-7f3k2/),
+    ).toHaveTextContent('Succeeded');
+    await userEvent.click(screen.getByRole('button', { name: 'Backup now' }));
+    expect(
+      await screen.findByText('Backup nextcloud-backup-new requested.'),
+    ).toBeInTheDocument();
+    expect(posted).toBe(true);
+  });
+});

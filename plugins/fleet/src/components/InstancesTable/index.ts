@@ -1,0 +1,1 @@
+export { InstancesTable, instanceRowHeight } from './InstancesTable';

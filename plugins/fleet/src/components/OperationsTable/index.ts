@@ -1,0 +1,2 @@
+export { OperationsTable, formatResult } from './OperationsTable';
+export { CancelOperationButton } from './CancelOperationButton';

@@ -1,0 +1,6 @@
+export {
+  ConnectionStateLabel,
+  InstanceStatusLabel,
+  OperationStateLabel,
+  operationStateText,
+} from './StatusLabel';
