@@ -3,7 +3,12 @@ import { defaultBinding, validateBinding, validateRules } from '../server/rbac/v
 import type { ResourceType, ScaleSubresource } from '../server/ResourceType';
 import type { StatusCause } from '../server/StatusError';
 import type { KubeObject, UserInfo } from '../types';
+import type { NameRule } from '../validation/names';
+
+type NameCheck = NameRule | 'unchecked';
 import { builtinSchemas } from './builtinSchemas';
+import { createJob, defaultJob, validateJob } from './jobs';
+import { defaultPvc, defaultSecret, validateConfigMap, validateCoreEvent, validateEventsV1, validateLease, validatePvc, validateSecret } from './coreValidation';
 import {
   ClusterIpAllocator,
   createService,
@@ -37,6 +42,8 @@ interface BuiltinSpec {
   review?: (object: KubeObject, user: UserInfo) => KubeObject;
   scale?: ScaleSubresource;
   pathSegmentNames?: boolean;
+  nameRule?: NameCheck;
+  returnDeletedObject?: boolean;
 }
 
 function builtin(spec: BuiltinSpec): ResourceType {
@@ -58,7 +65,18 @@ function builtin(spec: BuiltinSpec): ResourceType {
     validate: spec.validate,
     review: spec.review,
     pathSegmentNames: spec.pathSegmentNames,
+    nameRule: spec.nameRule,
+    returnDeletedObject: spec.returnDeletedObject,
   };
+}
+
+/**
+ * `SetDefaults_Namespace` (pkg/apis/core/v1/defaults.go): every namespace carries its name as the
+ * label `kubernetes.io/metadata.name`, which webhooks' namespaceSelectors commonly match on.
+ */
+function labelNamespace(ns: Record<string, unknown>): void {
+  const metadata = (ns.metadata ?? {}) as { name?: string; labels?: Record<string, string> };
+  if (metadata.name) metadata.labels = { ...(metadata.labels ?? {}), 'kubernetes.io/metadata.name': metadata.name };
 }
 
 /** The built-in kinds kube-sim serves, with the subresources and defaults of kube 1.31. */
@@ -70,45 +88,41 @@ export function builtinResources(hooks: BuiltinHooks = {}): ResourceType[] {
   const review = hooks.accessReview ?? unanswered;
   return [
     builtin({
-      group: '', version: 'v1', plural: 'namespaces', kind: 'Namespace', namespaced: false,
+      group: '', version: 'v1', plural: 'namespaces', kind: 'Namespace', namespaced: false, nameRule: 'label', returnDeletedObject: true,
       schema: builtinSchemas.namespace, status: true, shortNames: ['ns'],
       onCreate: ns => {
+        labelNamespace(ns);
         ns.spec = { finalizers: ['kubernetes'] };
         ns.status = { phase: 'Active' };
       },
+      onUpdate: labelNamespace,
     }),
     builtin({ group: '', version: 'v1', plural: 'secrets', kind: 'Secret', namespaced: true, schema: builtinSchemas.secret,
-      onCreate: secret => {
-        // kube stores stringData merged into base64 data and defaults the type.
-        const stringData = secret.stringData as Record<string, string> | undefined;
-        if (stringData) {
-          const data = { ...((secret.data as Record<string, string>) ?? {}) };
-          for (const [k, v] of Object.entries(stringData)) data[k] = Buffer.from(v).toString('base64');
-          secret.data = data;
-          delete secret.stringData;
-        }
-        secret.type ??= 'Opaque';
-      },
+      onCreate: defaultSecret, onUpdate: defaultSecret, validate: validateSecret,
     }),
-    builtin({ group: '', version: 'v1', plural: 'configmaps', kind: 'ConfigMap', namespaced: true, schema: builtinSchemas.configMap, shortNames: ['cm'] }),
-    builtin({ group: '', version: 'v1', plural: 'serviceaccounts', kind: 'ServiceAccount', namespaced: true, schema: builtinSchemas.serviceAccount, shortNames: ['sa'] }),
-    builtin({ group: '', version: 'v1', plural: 'events', kind: 'Event', namespaced: true, schema: builtinSchemas.event, shortNames: ['ev'] }),
-    builtin({ group: 'events.k8s.io', version: 'v1', plural: 'events', kind: 'Event', namespaced: true, schema: builtinSchemas.event, shortNames: ['ev'] }),
+    builtin({ group: '', version: 'v1', plural: 'configmaps', kind: 'ConfigMap', namespaced: true, schema: builtinSchemas.configMap, shortNames: ['cm'], validate: validateConfigMap }),
+    builtin({ group: '', version: 'v1', plural: 'serviceaccounts', kind: 'ServiceAccount', namespaced: true, schema: builtinSchemas.serviceAccount, shortNames: ['sa'], returnDeletedObject: true }),
+    // kube validates no metadata of a core/v1 Event (legacyValidateEvent), only events.k8s.io/v1 ones.
+    builtin({ group: '', version: 'v1', plural: 'events', kind: 'Event', namespaced: true, schema: builtinSchemas.event, shortNames: ['ev'], nameRule: 'unchecked', validate: validateCoreEvent }),
+    builtin({ group: 'events.k8s.io', version: 'v1', plural: 'events', kind: 'Event', namespaced: true, schema: builtinSchemas.event, shortNames: ['ev'], validate: validateEventsV1 }),
     builtin({
       group: '', version: 'v1', plural: 'persistentvolumeclaims', kind: 'PersistentVolumeClaim', namespaced: true,
       schema: builtinSchemas.pvc, status: true, shortNames: ['pvc'],
       onCreate: pvc => {
+        defaultPvc(pvc);
         pvc.status = { phase: 'Pending' };
       },
+      onUpdate: defaultPvc,
+      validate: validatePvc,
     }),
     builtin({
       group: 'batch', version: 'v1', plural: 'jobs', kind: 'Job', namespaced: true, schema: builtinSchemas.job,
       status: true, generation: true, defaultPropagation: 'Orphan',
-      onCreate: job => {
-        job.status = {};
-      },
+      onCreate: createJob,
+      onUpdate: defaultJob,
+      validate: validateJob,
     }),
-    builtin({ group: 'coordination.k8s.io', version: 'v1', plural: 'leases', kind: 'Lease', namespaced: true, schema: builtinSchemas.lease }),
+    builtin({ group: 'coordination.k8s.io', version: 'v1', plural: 'leases', kind: 'Lease', namespaced: true, schema: builtinSchemas.lease, validate: validateLease }),
     builtin({
       group: 'apiextensions.k8s.io', version: 'v1', plural: 'customresourcedefinitions', kind: 'CustomResourceDefinition',
       namespaced: false, schema: builtinSchemas.crd, status: true, generation: true, shortNames: ['crd', 'crds'],
@@ -146,7 +160,8 @@ export function builtinResources(hooks: BuiltinHooks = {}): ResourceType[] {
       validate: validateDeployment,
     }),
     builtin({
-      group: '', version: 'v1', plural: 'services', kind: 'Service', namespaced: true, schema: builtinSchemas.service,
+      // ValidateServiceName is NameIsDNS1035Label: a Service name is a DNS name in the cluster domain.
+      group: '', version: 'v1', plural: 'services', kind: 'Service', namespaced: true, schema: builtinSchemas.service, nameRule: 'dns1035', returnDeletedObject: true,
       status: true, shortNames: ['svc'],
       onCreate: service => createService(service, clusterIps),
       onUpdate: updateService,

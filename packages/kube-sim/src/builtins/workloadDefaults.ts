@@ -1,19 +1,18 @@
 import type { StatusCause } from '../server/StatusError';
 import type { KubeObject } from '../types';
+import { deepEqual } from '../server/patches';
+import { fieldDuplicate, fieldImmutable, fieldInvalid, fieldNotSupported, fieldRequired, goStringMap, nonNegative } from '../validation/fieldErrors';
+import { isDns1123Label } from '../validation/names';
+import { defaultPodTemplate, validatePodTemplate } from './podTemplate';
 
 type Json = Record<string, unknown>;
 
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+const hasEntries = (v: unknown) => isObject(v) && Object.keys(v).length > 0;
 
 function child(parent: Json, key: string): Json {
   if (!isObject(parent[key])) parent[key] = {};
   return parent[key] as Json;
-}
-
-/** Go's `%#v` of a map[string]string, keys sorted as fmt prints them. */
-function goStringMap(map: Record<string, string>): string {
-  const entries = Object.keys(map).sort().map(k => `${JSON.stringify(k)}:${JSON.stringify(map[k])}`);
-  return `map[string]string{${entries.join(', ')}}`;
 }
 
 /** kube's apps/v1 defaults for a Deployment and its pod template, applied on every write. */
@@ -29,24 +28,34 @@ export function defaultDeployment(deployment: Json): void {
     rolling.maxUnavailable ??= '25%';
     rolling.maxSurge ??= '25%';
   }
-  const pod = child(child(spec, 'template'), 'spec');
-  pod.restartPolicy ??= 'Always';
-  pod.terminationGracePeriodSeconds ??= 30;
-  pod.dnsPolicy ??= 'ClusterFirst';
-  pod.schedulerName ??= 'default-scheduler';
-  pod.securityContext ??= {};
+  defaultPodTemplate(child(spec, 'template'));
 }
 
-/** A Deployment needs a selector that selects its own pod template. */
-export function validateDeployment(deployment: KubeObject): StatusCause[] {
-  const spec = (deployment.spec ?? {}) as { selector?: { matchLabels?: Record<string, string> }; template?: { metadata?: { labels?: Record<string, string> } } };
-  if (!spec.selector) return [{ reason: 'FieldValueRequired', field: 'spec.selector', message: 'Required value' }];
-  const labels = spec.template?.metadata?.labels ?? {};
-  const wanted = spec.selector.matchLabels ?? {};
-  if (Object.entries(wanted).some(([k, v]) => labels[k] !== v)) {
-    return [{ reason: 'FieldValueInvalid', field: 'spec.template.metadata.labels', message: `Invalid value: ${goStringMap(labels)}: \`selector\` does not match template \`labels\`` }];
+/**
+ * `ValidateDeployment` / `ValidateDeploymentUpdate` of pkg/apis/apps/validation (apps/v1): a
+ * non-empty selector that selects the pod template, the template itself (restartPolicy Always),
+ * non-negative counts, and a selector that may not change.
+ */
+export function validateDeployment(deployment: KubeObject, old: KubeObject | undefined): StatusCause[] {
+  const spec = (deployment.spec ?? {}) as { replicas?: number; selector?: Json; template?: Json };
+  const causes: StatusCause[] = [];
+  causes.push(...nonNegative('spec.replicas', spec.replicas));
+  const selector = spec.selector;
+  if (!selector) causes.push(fieldRequired('spec.selector'));
+  else if (!hasEntries(selector.matchLabels) && !(Array.isArray(selector.matchExpressions) && selector.matchExpressions.length > 0)) {
+    causes.push(fieldInvalid('spec.selector', selector, 'empty selector is invalid for deployment'));
+  } else {
+    const labels = ((spec.template?.metadata as Json | undefined)?.labels ?? {}) as Record<string, string>;
+    const wanted = (selector.matchLabels ?? {}) as Record<string, string>;
+    if (Object.entries(wanted).some(([k, v]) => labels[k] !== v)) {
+      causes.push(fieldInvalid('spec.template.metadata.labels', goStringMap(labels), '`selector` does not match template `labels`'));
+    }
   }
-  return [];
+  causes.push(...validatePodTemplate(spec.template, 'spec.template'));
+  const restart = (spec.template?.spec as Json | undefined)?.restartPolicy;
+  if (restart !== 'Always') causes.push(fieldNotSupported('spec.template.spec.restartPolicy', restart ?? '', ['Always']));
+  if (old && !deepEqual(selector, (old.spec as Json | undefined)?.selector)) causes.push(fieldImmutable('spec.selector', selector ?? null));
+  return causes;
 }
 
 /** Hands out ClusterIPs from kube's default service CIDR, 10.96.0.0/12. */
@@ -96,9 +105,39 @@ export function updateService(service: Json, old: KubeObject): void {
   spec.ipFamilyPolicy ??= before.ipFamilyPolicy;
 }
 
-/** A ClusterIP may not change once set (except to or from ExternalName). */
+const SERVICE_TYPES = ['ClusterIP', 'ExternalName', 'LoadBalancer', 'NodePort'];
+
+/** `ValidateService`'s type and ports: named when there are several, unique names, valid numbers and protocols. */
+function validateServicePorts(service: KubeObject): StatusCause[] {
+  const spec = (service.spec ?? {}) as { type?: string; clusterIP?: string; ports?: Json[] };
+  const causes: StatusCause[] = [];
+  if (spec.type !== undefined && !SERVICE_TYPES.includes(spec.type)) causes.push(fieldNotSupported('spec.type', spec.type, SERVICE_TYPES));
+  const ports = Array.isArray(spec.ports) ? spec.ports.filter(isObject) : [];
+  if (ports.length === 0 && spec.clusterIP !== 'None' && spec.type !== 'ExternalName') causes.push(fieldRequired('spec.ports'));
+  const names = new Set<string>();
+  ports.forEach((port, i) => {
+    const at = `spec.ports[${i}]`;
+    const name = typeof port.name === 'string' ? port.name : '';
+    if (ports.length > 1 && !name) causes.push(fieldRequired(`${at}.name`));
+    else if (name) {
+      for (const message of isDns1123Label(name)) causes.push(fieldInvalid(`${at}.name`, name, message));
+      if (names.has(name)) causes.push(fieldDuplicate(`${at}.name`, name));
+      names.add(name);
+    }
+    const number = typeof port.port === 'number' ? port.port : 0;
+    if (number < 1 || number > 65535) causes.push(fieldInvalid(`${at}.port`, number, 'must be between 1 and 65535, inclusive'));
+    if (!['SCTP', 'TCP', 'UDP'].includes(port.protocol as string)) causes.push(fieldNotSupported(`${at}.protocol`, port.protocol ?? '', ['SCTP', 'TCP', 'UDP']));
+  });
+  return causes;
+}
+
+/** `ValidateService`, and a ClusterIP that may not change once set (except to or from ExternalName). */
 export function validateService(service: KubeObject, old: KubeObject | undefined): StatusCause[] {
-  if (!old) return [];
+  const causes = validateServicePorts(service);
+  return causes.length > 0 || !old ? causes : validateClusterIpUpdate(service, old);
+}
+
+function validateClusterIpUpdate(service: KubeObject, old: KubeObject): StatusCause[] {
   const spec = (service.spec ?? {}) as { type?: string; clusterIP?: string; clusterIPs?: string[] };
   const before = (old.spec ?? {}) as { type?: string; clusterIP?: string; clusterIPs?: string[] };
   if (spec.type === 'ExternalName' || before.type === 'ExternalName' || !before.clusterIPs?.length) return [];

@@ -6,9 +6,9 @@ import { builtinResources } from '../builtins/builtinResources';
 import { Apiserver } from '../server/Apiserver';
 import { Authorizer, TokenGrant } from '../server/authorizer';
 import { Faults } from '../server/Faults';
-import { GarbageCollector } from '../server/GarbageCollector';
+import { GarbageCollector } from '../builtinControllers/GarbageCollector';
 import { createHttpHandler } from '../server/httpHandler';
-import { NamespaceLifecycle } from '../server/NamespaceLifecycle';
+import { NamespaceLifecycle } from '../builtinControllers/NamespaceLifecycle';
 import { ResourceRegistry } from '../server/ResourceRegistry';
 import { StatusError } from '../server/StatusError';
 import { ServiceResolver, ValidatingAdmission } from '../server/ValidatingAdmission';
@@ -18,8 +18,9 @@ import { kubeconfigYaml } from '../kubeconfig';
 import type { KubeObject } from '../types';
 import { CONTROLLER_USER, ClusterApi } from './ClusterApi';
 import { readCrds } from './crdSources';
-import { ServiceAccountTokenController } from '../controllers/serviceaccounts/ServiceAccountTokenController';
-import { ServiceAccountTokens } from '../controllers/serviceaccounts/ServiceAccountTokens';
+import { ServiceAccountTokenController } from '../builtinControllers/ServiceAccountTokenController';
+import { ServiceAccountTokens } from '../builtinControllers/ServiceAccountTokens';
+import { answerTokenRequest } from '../builtinControllers/tokenRequest';
 import { accessReview } from '../server/rbac/accessReview';
 import { bootstrapPolicy } from '../server/rbac/bootstrapPolicy';
 import { escalationCheck } from '../server/rbac/escalationCheck';
@@ -130,6 +131,7 @@ export class SimCluster {
       authorizer: this.authorizer,
       faults: this.faults,
       serverAddress: () => `127.0.0.1:${this.port}`,
+      tokenRequest: (namespace, name, body) => answerTokenRequest(this.apiserver, this.serviceAccountTokens, namespace, name, body),
     });
     this.server = tls ? https.createServer({ cert: tls.cert, key: tls.key }, handler) : http.createServer(handler);
     this.server.keepAliveTimeout = 30_000;

@@ -6,6 +6,7 @@ import { pruneNode } from './prune';
 import type { SchemaNode } from './SchemaNode';
 import type { JSONSchemaProps } from './types';
 import { validateNode } from './validate';
+import { collectRules, validateRules } from './cel/validateRules';
 
 /** Options of {@link StructuralSchema.compile}. */
 export interface CompileOptions {
@@ -35,7 +36,7 @@ const compiled = new WeakMap<JSONSchemaProps, StructuralSchema>();
  *
  * The object passed is a whole custom resource: at its root `apiVersion`, `kind` and `metadata`
  * are left to the server (only `metadata` being an object is checked here).
- * `x-kubernetes-validations` (CEL) rules are not evaluated.
+ * `x-kubernetes-validations` (CEL) rules are evaluated by {@link StructuralSchema.validateRules}.
  *
  * @public
  */
@@ -82,6 +83,22 @@ export class StructuralSchema {
     const causes: FieldCause[] = [];
     validateNode(this.root, obj, FieldPath.root, causes, true);
     return causes;
+  }
+
+  /**
+   * Evaluates the schema's CEL rules (`x-kubernetes-validations`) against `obj`, and transition
+   * rules against `old` on an update; an empty list means every rule holds.
+   */
+  /** Whether the schema declares any CEL rule (kube builds no CEL validator otherwise). */
+  get hasRules(): boolean {
+    this.ruleCount ??= collectRules(this.root.schema).length;
+    return this.ruleCount > 0;
+  }
+
+  private ruleCount?: number;
+
+  validateRules(obj: unknown, old?: unknown): FieldCause[] {
+    return validateRules(this.root, obj, old);
   }
 
   /** What the apiserver does to a create or update body: prune, default, validate, in place. */

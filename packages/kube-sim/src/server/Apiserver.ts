@@ -1,16 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { StructuralSchema } from '../schema';
-import type { JSONSchemaProps } from '../schema/types';
 import { applyPatch, recordUpdate } from './fieldManagement';
 import type { ClusterStore } from '../store/ClusterStore';
-import { ResourceStore, StoredEvent, WatchEventType, objectKey } from '../store/ResourceStore';
-import { decodeContinue, encodeContinue } from '../store/continueToken';
-import { encodeObject } from '../store/encode';
+import { WatchEventType, objectKey } from '../store/ResourceStore';
 import type { KubeObject, ObjectMeta, UserInfo } from '../types';
 import { ResourceRegistry, resourceTypeFromCrd } from './ResourceRegistry';
-import { ResourceType, ResourceVersion, apiVersionOf, storageVersion } from './ResourceType';
+import { ResourceType, apiVersionOf, storageVersion } from './ResourceType';
 import {
-  CONTINUE_EXPIRED_MESSAGE,
   OBJECT_MODIFIED,
   Status,
   StatusCause,
@@ -18,20 +14,49 @@ import {
   alreadyExists,
   badRequest,
   conflict,
-  expired,
   forbidden,
   invalid,
   methodNotAllowed,
   notFound,
   pathNotFound,
-  tooLargeResourceVersion,
-  tooOldResourceVersion,
   unsupportedMediaType,
 } from './StatusError';
-import { Selector, combine, parseFieldSelector, parseLabelSelector } from './selectors';
 import { deepEqual, jsonPatch, mergePatch, strategicMergePatch } from './patches';
 import type { AdmissionAttributes, ValidatingAdmission } from './ValidatingAdmission';
 import { FieldValidation, closedSchemaUnknownFields, pruneUnknownMetadata } from './fieldValidation';
+import { type Target, presentAs } from './Target';
+import { now } from './clock';
+import { listResource } from './verbs/listResource';
+import { watchResource } from './verbs/watchResource';
+import { prepareCrd, validateCrd } from './crdStrategy';
+import { generateName, validateObjectMeta } from '../validation/objectMeta';
+import { fieldRequired } from '../validation/fieldErrors';
+import type { NameRule } from '../validation/names';
+
+/** Schema errors after which kube does not evaluate CEL rules (`hasBlockingErr` in the CRD strategy). */
+const BLOCKING_REASONS = new Set(['FieldValueNotSupported', 'FieldValueRequired', 'FieldValueTooLong', 'FieldValueTooMany', 'FieldValueTypeInvalid']);
+
+/**
+ * The CEL rules' causes, or, when the schema already found a blocking error, kube's note that
+ * rules went unchecked (apiextensions-apiserver/pkg/registry/customresource/strategy.go).
+ */
+function celCauses(schema: StructuralSchema, object: KubeObject, old: KubeObject | undefined, schemaCauses: StatusCause[]): StatusCause[] {
+  if (!schema.hasRules) return [];
+  if (schemaCauses.some(c => BLOCKING_REASONS.has(c.reason ?? ''))) {
+    return [{
+      reason: 'FieldValueInvalid',
+      field: '<nil>',
+      message: 'Invalid value: "null": some validation rules were not checked because the object was invalid; correct the existing errors to complete validation',
+    }];
+  }
+  return schema.validateRules(object, old);
+}
+
+/** How a kind's names are checked: RBAC names are path segments, custom resources DNS subdomains. */
+function nameRuleOf(type: ResourceType): NameRule | 'unchecked' {
+  if (type.nameRule) return type.nameRule;
+  return type.pathSegmentNames ? 'pathSegment' : 'subdomain';
+}
 
 /** Addresses a resource, optionally inside a namespace. @public */
 export interface ResourceRef {
@@ -131,19 +156,7 @@ export type WriteCheck = (write: PendingWrite) => void;
 /** A committed change as seen by in-process controllers (garbage collector, namespaces, CRDs). */
 export type CommitListener = (type: WatchEventType, object: KubeObject, prev: KubeObject | undefined, type_: ResourceType) => void;
 
-interface Target {
-  type: ResourceType;
-  version: ResourceVersion;
-  store: ResourceStore;
-  namespace?: string;
-  gr: { group: string; resource: string };
-}
-
 const SYSTEM_KEYS = ['uid', 'resourceVersion', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'generation', 'selfLink'];
-const NAME_CHARS = 'bcdfghjklmnpqrstvwxz2456789';
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 const CUSTOM_PATCH_TYPES = ['application/json-patch+json', 'application/merge-patch+json', 'application/apply-patch+yaml'];
 
 /** A patch raced with another write while waiting for admission; it is retried like kube's GuaranteedUpdate. */
@@ -156,10 +169,7 @@ function legacyPropagation(orphanDependents: boolean | undefined): 'Orphan' | 'B
   return undefined;
 }
 
-/** RFC 3339 with second precision, as metav1.Time serialises. */
-export function now(): string {
-  return new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-}
+export { now } from './clock';
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -247,8 +257,7 @@ export class Apiserver {
 
   /** The object as the requested version presents it (versions share storage, no conversion). */
   private present(t: Target, object: KubeObject): KubeObject {
-    const apiVersion = apiVersionOf(t.type.group, t.version.name);
-    return object.apiVersion === apiVersion ? object : { ...object, apiVersion };
+    return presentAs(t, object);
   }
 
   private schemaOf(t: Target): StructuralSchema | undefined {
@@ -267,72 +276,7 @@ export class Apiserver {
   }
 
   list(ref: ResourceRef, options: ListOptions = {}): ListResult {
-    const t = this.resolve(ref);
-    const selector = combine(
-      parseLabelSelector(options.labelSelector),
-      parseFieldSelector(options.fieldSelector, t.type.kind, t.type.builtin),
-    );
-    let listRv = this.store.currentRv;
-    let objects: Map<string, KubeObject> = t.store.objects;
-    let start: string | undefined;
-    if (options.continue) {
-      const position = decodeContinue(options.continue);
-      const snapshot = t.store.snapshotAt(position.rv);
-      if (!snapshot) throw expired(CONTINUE_EXPIRED_MESSAGE);
-      objects = snapshot;
-      listRv = position.rv;
-      start = position.start;
-    } else if (options.resourceVersion && options.resourceVersion !== '0') {
-      const rv = this.parseRv(options.resourceVersion);
-      if (rv > this.store.currentRv) throw tooLargeResourceVersion(rv, this.store.currentRv);
-      if (options.resourceVersionMatch === 'Exact') {
-        const snapshot = t.store.snapshotAt(rv);
-        if (!snapshot) throw tooOldResourceVersion(rv, t.store.compactedRv + 1);
-        objects = snapshot;
-        listRv = rv;
-      }
-    }
-    const live = objects === t.store.objects;
-    const keys = live ? t.store.keys() : [...objects.keys()].sort();
-    const prefix = t.namespace ? `${t.namespace}/` : undefined;
-    const limit = options.limit && options.limit > 0 ? options.limit : Infinity;
-    const items: KubeObject[] = [];
-    let last: string | undefined;
-    let more = false;
-    let remaining = 0;
-    // Keys are sorted: a namespace's objects are one contiguous run.
-    const from = prefix && live ? t.store.seek(prefix) : 0;
-    for (let i = from; i < keys.length; i++) {
-      const key = keys[i];
-      if (prefix && !key.startsWith(prefix)) {
-        if (live && i > from) break;
-        continue;
-      }
-      if (start !== undefined && key <= start) continue;
-      const object = objects.get(key)!;
-      if (!selector.matches(object)) continue;
-      if (items.length >= limit) {
-        more = true;
-        remaining++;
-        continue;
-      }
-      items.push(this.present(t, object));
-      last = key;
-    }
-    const metadata: ListResult['metadata'] = { resourceVersion: String(listRv) };
-    if (more && last !== undefined) {
-      metadata.continue = encodeContinue({ rv: listRv, start: last });
-      if (selector.empty) metadata.remainingItemCount = remaining;
-    }
-    return { kind: t.type.listKind, apiVersion: apiVersionOf(t.type.group, t.version.name), metadata, items };
-  }
-
-  private parseRv(text: string): number {
-    const rv = Number(text);
-    if (!/^\d+$/.test(text) || !Number.isSafeInteger(rv)) {
-      throw badRequest(`invalid resource version "${text}"`);
-    }
-    return rv;
+    return listResource(this.store, this.resolve(ref), options);
   }
 
   // ---------------------------------------------------------------- writes
@@ -347,6 +291,8 @@ export class Apiserver {
       if (t.namespace !== undefined) object.metadata.namespace = t.namespace;
       return t.type.review(object, ctx.user);
     }
+    // The NamespaceLifecycle admission plugin runs before the registry names and validates.
+    this.checkNamespace(t, object.metadata.name || object.metadata.generateName || 'Unknown');
     const draft = this.prepareCreate(t, object, ctx.fieldValidation);
     let prepared = recordUpdate({ live: undefined, updated: draft, manager: this.manager(ctx), schema: t.version.schema, now: now(), status: t.version.status });
     // Status a built-in sets on create (a Namespace's phase) is the apiserver's own doing, so it survives the reset.
@@ -387,11 +333,7 @@ export class Apiserver {
   private prepareCreate(t: Target, input: KubeObject, fieldValidation?: FieldValidation): KubeObject {
     const metadata: ObjectMeta = { ...input.metadata };
     for (const key of SYSTEM_KEYS) delete metadata[key];
-    if (!metadata.name && metadata.generateName) {
-      let suffix = '';
-      for (let i = 0; i < 5; i++) suffix += NAME_CHARS[Math.floor(Math.random() * NAME_CHARS.length)];
-      metadata.name = `${metadata.generateName}${suffix}`;
-    }
+    if (!metadata.name && metadata.generateName) metadata.name = generateName(metadata.generateName);
     if (t.namespace !== undefined) metadata.namespace = t.namespace;
     else delete metadata.namespace;
     metadata.uid = randomUUID();
@@ -412,31 +354,9 @@ export class Apiserver {
   private validateAndDefault(t: Target, object: KubeObject, old?: KubeObject, fieldValidation?: FieldValidation): KubeObject {
     const causes: StatusCause[] = [];
     const name = object.metadata.name;
-    if (!name) {
-      causes.push({ reason: 'FieldValueRequired', message: 'Required value: name or generateName is required', field: 'metadata.name' });
-    } else if (!old && t.type.pathSegmentNames) {
-      const bad = name === '.' || name === '..' ? `may not be '${name}'` : ['/', '%'].filter(c => name.includes(c)).map(c => `may not contain '${c}'`)[0];
-      if (bad) causes.push({ reason: 'FieldValueInvalid', message: `Invalid value: "${name}": ${bad}`, field: 'metadata.name' });
-    } else if (!old) {
-      const isNamespace = t.type.group === '' && t.type.plural === 'namespaces';
-      const re = isNamespace ? DNS_LABEL : DNS_SUBDOMAIN;
-      if (!re.test(name) || name.length > (isNamespace ? 63 : 253)) {
-        const what = isNamespace
-          ? `a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')`
-          : `a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')`;
-        causes.push({ reason: 'FieldValueInvalid', message: `Invalid value: "${name}": ${what}`, field: 'metadata.name' });
-      }
-    }
-    for (const [key, value] of Object.entries(object.metadata.labels ?? {})) {
-      if (typeof value !== 'string' || value.length > 63 || !LABEL_VALUE.test(value)) {
-        causes.push({
-          reason: 'FieldValueInvalid',
-          message: `Invalid value: "${value}": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')`,
-          field: `metadata.labels`,
-        });
-        void key;
-      }
-    }
+    const nameRule = nameRuleOf(t.type);
+    if (nameRule !== 'unchecked') causes.push(...validateObjectMeta(object.metadata, { nameRule, namespaced: t.type.namespaced }, !!old));
+    else if (!name) causes.push(fieldRequired('metadata.name', 'name or generateName is required'));
     if (old?.metadata.deletionTimestamp) {
       const before = new Set(old.metadata.finalizers ?? []);
       const added = (object.metadata.finalizers ?? []).filter(f => !before.has(f));
@@ -461,7 +381,7 @@ export class Apiserver {
       result = structuredClone(result);
       const admitted = schema.admit(result);
       unknown.push(...admitted.pruned.sort());
-      causes.push(...admitted.causes);
+      causes.push(...admitted.causes, ...celCauses(schema, result, old, admitted.causes));
     } else if (t.type.builtin && t.version.schema) {
       unknown.push(...closedSchemaUnknownFields(t.version.schema, result));
     }
@@ -486,6 +406,10 @@ export class Apiserver {
     return this.present(t, this.commit(t, 'ADDED', object, undefined));
   }
 
+  /**
+   * plugin/pkg/admission/namespace/lifecycle: no content in a namespace that does not exist (404)
+   * or is being terminated (403 with a NamespaceTerminating cause).
+   */
   private checkNamespace(t: Target, name: string): void {
     if (t.namespace === undefined) return;
     const namespace = this.store.resource('', 'namespaces').get(t.namespace);
@@ -719,6 +643,7 @@ export class Apiserver {
     });
     if (!result.ok) throw result.error;
     if (!live) {
+      this.checkNamespace(t, name);
       const draft = this.prepareCreate(t, result.object, ctx.fieldValidation);
       draft.metadata.managedFields = result.object.metadata.managedFields;
       return this.admitCreate(t, draft, ctx);
@@ -767,9 +692,13 @@ export class Apiserver {
     return this.deleted(t, this.commit(t, 'DELETED', old, old));
   }
 
-  /** kube answers a completed delete with the object for custom resources, a Status for built-ins. */
+  /**
+   * kube answers a completed delete with the object where the registry sets ReturnDeletedObject
+   * (custom resources, ServiceAccounts, Services, Namespaces), else a Status with the details
+   * (genericregistry.Store.Delete in k8s.io/apiserver/pkg/registry/generic/registry/store.go).
+   */
   private deleted(t: Target, object: KubeObject): KubeObject | Status {
-    if (!t.type.builtin) return this.present(t, object);
+    if (!t.type.builtin || t.type.returnDeletedObject) return this.present(t, object);
     return {
       kind: 'Status',
       apiVersion: 'v1',
@@ -832,68 +761,12 @@ export class Apiserver {
 
   // ---------------------------------------------------------------- CRDs
 
-  /** Accepts a CRD at once: kube does so a few milliseconds later, with the same conditions. */
   private prepareCrd(crd: KubeObject, old?: KubeObject): KubeObject {
-    const spec = crd.spec as { names?: Record<string, unknown>; versions?: Array<{ name: string; storage?: boolean }> } | undefined;
-    if (!spec?.names) return crd;
-    const names = spec.names as { kind?: string; plural?: string; singular?: string; listKind?: string };
-    const acceptedNames = {
-      ...names,
-      singular: names.singular ?? names.kind?.toLowerCase(),
-      listKind: names.listKind ?? `${names.kind}List`,
-    };
-    const time = now();
-    const conditionTime = (type: string) =>
-      ((old?.status as { conditions?: Array<{ type: string; lastTransitionTime: string }> } | undefined)?.conditions ?? []).find(c => c.type === type)
-        ?.lastTransitionTime ?? time;
-    const storage = spec.versions?.find(v => v.storage)?.name;
-    const previous = ((old?.status as { storedVersions?: string[] } | undefined)?.storedVersions ?? []);
-    return {
-      ...crd,
-      status: {
-        conditions: [
-          { type: 'NamesAccepted', status: 'True', lastTransitionTime: conditionTime('NamesAccepted'), reason: 'NoConflicts', message: 'no conflicts found' },
-          { type: 'Established', status: 'True', lastTransitionTime: conditionTime('Established'), reason: 'InitialNamesAccepted', message: 'the initial names have been accepted' },
-        ],
-        acceptedNames,
-        storedVersions: storage && !previous.includes(storage) ? [...previous, storage] : previous,
-      },
-    };
+    return prepareCrd(crd, old);
   }
 
   private validateCrd(crd: KubeObject): StatusCause[] {
-    const spec = crd.spec as {
-      group?: string;
-      names?: { plural?: string; kind?: string };
-      scope?: string;
-      versions?: Array<{ name: string; storage?: boolean; schema?: { openAPIV3Schema?: JSONSchemaProps } }>;
-    } | undefined;
-    const causes: StatusCause[] = [];
-    if (!spec?.group) causes.push({ reason: 'FieldValueRequired', field: 'spec.group', message: 'Required value' });
-    if (!spec?.names?.plural) causes.push({ reason: 'FieldValueRequired', field: 'spec.names.plural', message: 'Required value' });
-    if (!spec?.names?.kind) causes.push({ reason: 'FieldValueRequired', field: 'spec.names.kind', message: 'Required value' });
-    if (spec?.scope !== 'Namespaced' && spec?.scope !== 'Cluster') {
-      causes.push({ reason: 'FieldValueNotSupported', field: 'spec.scope', message: `Unsupported value: "${spec?.scope ?? ''}": supported values: "Cluster", "Namespaced"` });
-    }
-    const versions = spec?.versions ?? [];
-    if (versions.length === 0) causes.push({ reason: 'FieldValueRequired', field: 'spec.versions', message: 'Required value: must have exactly one version marked as storage version' });
-    else if (versions.filter(v => v.storage).length !== 1) {
-      causes.push({ reason: 'FieldValueInvalid', field: 'spec.versions', message: `Invalid value: ${JSON.stringify(versions.map(v => v.name))}: must have exactly one version marked as storage version` });
-    }
-    if (spec?.group && spec.names?.plural && crd.metadata.name !== `${spec.names.plural}.${spec.group}`) {
-      causes.push({ reason: 'FieldValueInvalid', field: 'metadata.name', message: `Invalid value: "${crd.metadata.name}": must be spec.names.plural+"."+spec.group` });
-    }
-    versions.forEach((v, i) => {
-      const schema = v.schema?.openAPIV3Schema;
-      if (!schema) return;
-      try {
-        StructuralSchema.compile(schema, { fieldPath: `spec.versions[${i}].schema.openAPIV3Schema` });
-      } catch (e) {
-        const causesOf = (e as { causes?: StatusCause[] }).causes;
-        causes.push(...(causesOf ?? [{ reason: 'FieldValueInvalid', field: `spec.versions[${i}].schema.openAPIV3Schema`, message: (e as Error).message }]));
-      }
-    });
-    return causes;
+    return validateCrd(crd);
   }
 
   /** Serves, re-serves or stops serving the resource of a CRD as it is committed. */
@@ -907,109 +780,16 @@ export class Apiserver {
       this.store.dropResource(resource.group, resource.plural);
       return;
     }
+    // A resource begins to be served now: as the watch cache starts at the revision it was
+    // created at (storage/cacher), a watch from before then answers 410, not a replay.
+    if (!this.registry.lookup(resource.group, storageVersion(resource).name, resource.plural)) this.store.startServing(resource.group, resource.plural);
     this.registry.add(resource);
   }
 
   // ---------------------------------------------------------------- watch
 
   watch(ref: ResourceRef, options: WatchOptions, sink: WatchSink): WatchHandle {
-    const t = this.resolve(ref);
-    const selector: Selector = combine(
-      parseLabelSelector(options.labelSelector),
-      parseFieldSelector(options.fieldSelector, t.type.kind, t.type.builtin),
-    );
-    const apiVersion = apiVersionOf(t.type.group, t.version.name);
-    const rvText = options.resourceVersion;
-    let startRv: number | undefined;
-    if (rvText && rvText !== '0' && !options.sendInitialEvents) {
-      startRv = this.parseRv(rvText);
-      if (startRv > this.store.currentRv) throw tooLargeResourceVersion(startRv, this.store.currentRv);
-    }
-    let stopped = false;
-    const timers: NodeJS.Timeout[] = [];
-    const bookmark = () => {
-      const object = { kind: t.type.kind, apiVersion, metadata: { resourceVersion: String(this.store.currentRv) } } as KubeObject;
-      sink.send('BOOKMARK', object, () => `{"type":"BOOKMARK","object":${JSON.stringify(object)}}\n`);
-    };
-    const watcher = {
-      namespace: t.namespace,
-      deliver: (event: StoredEvent) => this.deliver(event, selector, apiVersion, sink),
-    };
-    const handle: WatchHandle = {
-      stop: () => {
-        if (stopped) return;
-        stopped = true;
-        t.store.watchers.delete(watcher);
-        timers.forEach(clearTimeout);
-        sink.close();
-      },
-    };
-    if (startRv !== undefined && !t.store.canResumeFrom(startRv)) {
-      const status = tooOldResourceVersion(startRv, t.store.compactedRv + 1).toStatus();
-      sink.send('ERROR', status, () => `{"type":"ERROR","object":${JSON.stringify(status)}}\n`);
-      setImmediate(handle.stop);
-      return handle;
-    }
-    if (startRv === undefined) {
-      const prefix = t.namespace ? `${t.namespace}/` : undefined;
-      for (const key of t.store.keys()) {
-        if (prefix && !key.startsWith(prefix)) continue;
-        const object = t.store.get(key)!;
-        if (!selector.matches(object)) continue;
-        const shown = this.present(t, object);
-        sink.send('ADDED', shown, () => `{"type":"ADDED","object":${encodeObject(shown)}}\n`);
-      }
-      if (options.sendInitialEvents) {
-        const object = {
-          kind: t.type.kind,
-          apiVersion,
-          metadata: { resourceVersion: String(this.store.currentRv), annotations: { 'k8s.io/initial-events-end': 'true' } },
-        } as KubeObject;
-        sink.send('BOOKMARK', object, () => `{"type":"BOOKMARK","object":${JSON.stringify(object)}}\n`);
-      }
-    } else {
-      for (const event of t.store.eventsSince(startRv)) {
-        if (t.namespace && event.object.metadata.namespace !== t.namespace) continue;
-        this.deliver(event, selector, apiVersion, sink);
-      }
-    }
-    t.store.watchers.add(watcher);
-    if (options.allowWatchBookmarks) {
-      const interval = setInterval(bookmark, this.bookmarkIntervalMs);
-      interval.unref();
-      timers.push(interval);
-    }
-    if (options.timeoutSeconds && options.timeoutSeconds > 0) {
-      const timeout = setTimeout(() => {
-        if (options.allowWatchBookmarks) bookmark();
-        handle.stop();
-      }, options.timeoutSeconds * 1000);
-      timeout.unref();
-      timers.push(timeout);
-    }
-    return handle;
-  }
-
-  /** Sends an event as a selector-narrowed watch sees it: leaving the selection is a DELETED. */
-  private deliver(event: StoredEvent, selector: Selector, apiVersion: string, sink: WatchSink): void {
-    let type: WatchEventType = event.type;
-    if (!selector.empty) {
-      const now_ = selector.matches(event.object);
-      const before = event.prev !== undefined && selector.matches(event.prev);
-      if (event.type === 'ADDED' && !now_) return;
-      if (event.type === 'DELETED' && !now_ && !before) return;
-      if (event.type === 'MODIFIED') {
-        if (!now_ && !before) return;
-        if (now_ && !before) type = 'ADDED';
-        if (!now_ && before) type = 'DELETED';
-      }
-    }
-    if (event.object.apiVersion === apiVersion) {
-      sink.send(type, event.object, () => event.line(type));
-    } else {
-      const shown = { ...event.object, apiVersion };
-      sink.send(type, shown, () => `{"type":"${type}","object":${JSON.stringify(shown)}}\n`);
-    }
+    return watchResource(this.store, this.resolve(ref), options, sink, this.bookmarkIntervalMs);
   }
 
   /** Rejects a method the route does not support. */

@@ -1,6 +1,6 @@
 import type { JSONSchemaProps } from '../schema/types';
 import type { KubeObject } from '../types';
-import { ResourceType, ResourceVersion, versionOf } from './ResourceType';
+import { PrinterColumn, ResourceType, ResourceVersion, versionOf } from './ResourceType';
 
 /** Served resources by group, version and plural; custom resources come and go with their CRDs. */
 export class ResourceRegistry {
@@ -59,6 +59,7 @@ interface CrdVersion {
   storage?: boolean;
   schema?: { openAPIV3Schema?: JSONSchemaProps };
   subresources?: { status?: object; scale?: { specReplicasPath: string; statusReplicasPath: string; labelSelectorPath?: string } };
+  additionalPrinterColumns?: PrinterColumn[];
 }
 
 interface CrdSpec {
@@ -88,6 +89,7 @@ export function resourceTypeFromCrd(crd: KubeObject): ResourceType {
         schema: v.schema?.openAPIV3Schema,
         status: v.subresources?.status !== undefined,
         scale: v.subresources?.scale,
+        printerColumns: v.additionalPrinterColumns,
       })),
     builtin: false,
     generation: true,

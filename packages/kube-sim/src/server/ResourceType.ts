@@ -1,6 +1,7 @@
 import type { JSONSchemaProps } from '../schema/types';
 import type { KubeObject, UserInfo } from '../types';
 import type { StatusCause } from './StatusError';
+import type { NameRule } from '../validation/names';
 
 /** A scale subresource as a CRD declares it. @public */
 export interface ScaleSubresource {
@@ -17,6 +18,18 @@ export interface ResourceVersion {
   schema?: JSONSchemaProps;
   status: boolean;
   scale?: ScaleSubresource;
+  /** A CRD version's `additionalPrinterColumns`, the columns of its table responses. */
+  printerColumns?: PrinterColumn[];
+}
+
+/** One `additionalPrinterColumns` entry of a CRD version. @public */
+export interface PrinterColumn {
+  name: string;
+  type: string;
+  jsonPath: string;
+  format?: string;
+  description?: string;
+  priority?: number;
 }
 
 /**
@@ -39,12 +52,19 @@ export interface ResourceType {
   generation: boolean;
   /** Built-ins such as ConfigMap accept a PUT without metadata.resourceVersion; custom resources do not. */
   allowUnconditionalUpdate: boolean;
+  /** A built-in whose registry answers a completed delete with the object rather than a Status. */
+  returnDeletedObject?: boolean;
   /** kube keeps Orphan as the default for batch/v1 Jobs for compatibility. */
   defaultPropagation: 'Background' | 'Orphan';
   /** Prepares a built-in object on create (e.g. a Namespace gets its phase and finalizer). */
   onCreate?: (object: Record<string, unknown>) => void;
   /** Keeps server-assigned values over an update (a Service's clusterIP); gets a copy it may change. */
   onUpdate?: (object: Record<string, unknown>, old: KubeObject) => void;
+  /**
+   * How names are checked when not a DNS subdomain: `label` (Namespace), `dns1035` (Service);
+   * `unchecked` for core/v1 Events, whose metadata kube does not validate.
+   */
+  nameRule?: NameRule | 'unchecked';
   /** RBAC objects may have any name a URL path segment can hold (e.g. `system:discovery`), not only DNS subdomains. */
   pathSegmentNames?: boolean;
   /** What kube's Go validation of a built-in rejects; `old` is set on updates. */

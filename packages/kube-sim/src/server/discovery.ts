@@ -89,6 +89,9 @@ export function apiResourceList(registry: ResourceRegistry, group: string, versi
     if (served.status) {
       resources.push({ name: `${type.plural}/status`, singularName: '', namespaced: type.namespaced, kind: type.kind, verbs: SUB_VERBS });
     }
+    if (type.group === '' && type.plural === 'serviceaccounts') {
+      resources.push({ name: 'serviceaccounts/token', singularName: '', namespaced: true, group: 'authentication.k8s.io', version: 'v1', kind: 'TokenRequest', verbs: ['create'] });
+    }
     if (served.scale) {
       resources.push({
         name: `${type.plural}/scale`, singularName: '', namespaced: type.namespaced,

@@ -1,6 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseYaml } from 'yaml';
 import { encodeObject } from '../store/encode';
+import type { KubeObject } from '../types';
+import { toTable, wantsTable } from './tables/toTable';
 import type { Apiserver, DeleteOptions, PatchType, ResourceRef, Subresource, WriteContext } from './Apiserver';
 import type { Authorizer, TokenGrant } from './authorizer';
 import { VERSION_INFO, apiGroup, apiGroupList, apiResourceList, apiVersions } from './discovery';
@@ -26,6 +28,8 @@ export interface HttpHandlerOptions {
   faults: Faults;
   /** host:port clients reach this server at, for `/api`. */
   serverAddress: () => string;
+  /** Answers a TokenRequest (`POST .../serviceaccounts/{name}/token`). */
+  tokenRequest?: (namespace: string, name: string, body: unknown) => KubeObject;
 }
 
 interface ResourcePath {
@@ -250,7 +254,8 @@ export function createHttpHandler(options: HttpHandlerOptions): (req: IncomingMe
   async function serveResource(req: IncomingMessage, res: ServerResponse, url: URL, p: ResourcePath, grant: TokenGrant): Promise<void> {
     const q = url.searchParams;
     const target = apiserver.resolve(p.ref);
-    if (p.subresource !== undefined && p.subresource !== 'status' && p.subresource !== 'scale' &&
+    const tokenRequest = p.subresource === 'token' && p.ref.group === '' && p.ref.resource === 'serviceaccounts' && options.tokenRequest;
+    if (p.subresource !== undefined && p.subresource !== 'status' && p.subresource !== 'scale' && !tokenRequest &&
       !(p.subresource === 'finalize' && p.ref.resource === 'namespaces')) {
       throw pathNotFound();
     }
@@ -259,7 +264,7 @@ export function createHttpHandler(options: HttpHandlerOptions): (req: IncomingMe
     const watch = p.watchPath || q.get('watch') === '1' || q.get('watch') === 'true';
     const verb = requestVerb(method, watch, !!p.name);
     if (!verb) throw methodNotAllowed();
-    if ((verb === 'create' && p.name) || ((verb === 'update' || verb === 'patch') && !p.name)) throw methodNotAllowed();
+    if ((verb === 'create' && p.name && !tokenRequest) || ((verb === 'update' || verb === 'patch') && !p.name)) throw methodNotAllowed();
     if (target.type.review && (verb !== 'create' || p.subresource)) throw methodNotAllowed();
     authorizer.authorize(grant, {
       verb,
@@ -287,11 +292,22 @@ export function createHttpHandler(options: HttpHandlerOptions): (req: IncomingMe
       userAgent: req.headers['user-agent'],
     };
 
+    if (tokenRequest) {
+      if (method !== 'POST') throw methodNotAllowed();
+      const { body } = await readObjectBody(req);
+      return send(res, 201, tokenRequest(p.ref.namespace ?? '', p.name!, body));
+    }
     switch (verb) {
       case 'watch':
         return serveWatch(req, res, p, q);
-      case 'get':
-        return send(res, 200, apiserver.get(p.ref, p.name!, subresource));
+      case 'get': {
+        const object = apiserver.get(p.ref, p.name!, subresource);
+        // Custom resources answer `kubectl get` with their CRD's printer columns.
+        if (!target.type.builtin && !subresource && wantsTable(req.headers.accept)) {
+          return send(res, 200, toTable(target.version, [object], { resourceVersion: object.metadata.resourceVersion }));
+        }
+        return send(res, 200, object);
+      }
       case 'list': {
         const result = apiserver.list(p.ref, {
           labelSelector: q.get('labelSelector') ?? undefined,
@@ -301,6 +317,7 @@ export function createHttpHandler(options: HttpHandlerOptions): (req: IncomingMe
           resourceVersion: q.get('resourceVersion') ?? undefined,
           resourceVersionMatch: (q.get('resourceVersionMatch') as 'Exact' | 'NotOlderThan' | null) ?? undefined,
         });
+        if (!target.type.builtin && wantsTable(req.headers.accept)) return send(res, 200, toTable(target.version, result.items, result.metadata));
         // Typed lists of built-ins carry no kind/apiVersion on their items, unlike custom resources.
         const items = target.type.builtin
           ? result.items.map(({ kind: _k, apiVersion: _a, ...rest }) => JSON.stringify(rest))
@@ -346,7 +363,12 @@ export function createHttpHandler(options: HttpHandlerOptions): (req: IncomingMe
           ...body,
           propagationPolicy: (q.get('propagationPolicy') as DeleteOptions['propagationPolicy'] | null) ?? body.propagationPolicy,
         };
-        if (verb === 'delete') return send(res, 200, await apiserver.delete(p.ref, p.name!, deleteOptions, ctx));
+        if (verb === 'delete') {
+          const result = await apiserver.delete(p.ref, p.name!, deleteOptions, ctx);
+          // handlers/delete.go: 202 when the object stays (finalizers) and orphanDependents=false was asked.
+          const stays = result.kind !== 'Status' && !!(result as KubeObject).metadata.deletionTimestamp && !ctx.dryRun;
+          return send(res, stays && deleteOptions.orphanDependents === false ? 202 : 200, result);
+        }
         return send(res, 200, await apiserver.deleteCollection(p.ref, {
           labelSelector: q.get('labelSelector') ?? undefined,
           fieldSelector: q.get('fieldSelector') ?? undefined,
@@ -359,6 +381,11 @@ export function createHttpHandler(options: HttpHandlerOptions): (req: IncomingMe
 
   function serveWatch(req: IncomingMessage, res: ServerResponse, p: ResourcePath, q: URLSearchParams): void {
     const settings = faults.current;
+    // `kubectl get -w` on custom resources: each object event carries a one-row Table.
+    const target = apiserver.resolve(p.ref);
+    const asTable = !target.type.builtin && wantsTable(req.headers.accept);
+    const tableLine = (type: string, object: KubeObject) =>
+      `${JSON.stringify({ type, object: toTable(target.version, [object], { resourceVersion: object.metadata.resourceVersion }) })}\n`;
     let sent = 0;
     let open = true;
     let headersSent = false;
@@ -379,11 +406,12 @@ export function createHttpHandler(options: HttpHandlerOptions): (req: IncomingMe
         sendInitialEvents: q.get('sendInitialEvents') === 'true',
       },
       {
-        send: (_type, _object, encoded) => {
+        send: (type, object, encoded) => {
           const limit = settings.watchMaxEvents;
           if (!open || (limit !== undefined && sent >= limit)) return;
           start();
-          res.write(encoded());
+          const isObjectEvent = type === 'ADDED' || type === 'MODIFIED' || type === 'DELETED';
+          res.write(asTable && isObjectEvent ? tableLine(type, object as KubeObject) : encoded());
           sent++;
           // The initial events arrive before the handle exists, hence the deferred stop.
           if (limit !== undefined && sent >= limit) setImmediate(() => watchHandle.stop());

@@ -27,6 +27,15 @@ export class ClusterStore {
     return store;
   }
 
+  /**
+   * Marks the revision a resource begins to be served at (a CRD established): its events start
+   * after it, so nothing older can be resumed from.
+   */
+  startServing(group: string, resource: string): void {
+    const store = this.resource(group, resource);
+    store.compactedRv = Math.max(store.compactedRv, this.rv);
+  }
+
   dropResource(group: string, resource: string): void {
     const store = this.resources.get(`${group}/${resource}`);
     if (!store) return;

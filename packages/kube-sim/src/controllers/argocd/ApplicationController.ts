@@ -79,10 +79,38 @@ export class ApplicationController extends SimController {
   // Applications have no status subresource: their generation moves with status writes too.
   private readonly intent = new IntentFilter(app => [app.spec, app.operation, app.metadata.deletionTimestamp, app.metadata.finalizers]);
 
-  constructor(options: SimControllerOptions & { catalog: ChartCatalog }) {
+  /** The namespace Argo CD is installed in (`argocd`), created at start as an install would. */
+  readonly namespace: string;
+  private setup?: Promise<void>;
+  private readonly reportSetupError: (error: unknown) => void;
+
+  constructor(options: SimControllerOptions & { catalog: ChartCatalog; namespace?: string }) {
     super(options);
     this.catalog = options.catalog;
+    this.namespace = options.namespace ?? 'argocd';
+    this.reportSetupError = error => options.onError?.(this.name, { name: this.namespace }, error);
     this.events = new EventRecorder(this.api, this.name);
+  }
+
+  start(): this {
+    // Argo CD's install manifests run in their own namespace, where Applications live: a
+    // cluster with Argo CD has it, as a cluster with Velero has `velero`.
+    this.setup ??= this.ensureNamespace().catch(error => this.reportSetupError(error));
+    return super.start();
+  }
+
+  async whenIdle(): Promise<void> {
+    await this.setup;
+    await super.whenIdle();
+  }
+
+  private async ensureNamespace(): Promise<void> {
+    try {
+      await this.api.create({ group: '', version: 'v1', resource: 'namespaces' },
+        { apiVersion: 'v1', kind: 'Namespace', metadata: { name: this.namespace } }, { fieldManager: this.name });
+    } catch (error) {
+      if (!(error instanceof StatusError && error.code === 409)) throw error;
+    }
   }
 
   protected async reconcile(key: ObjectKey, app: KubeObject | undefined, trigger: ReconcileTrigger): Promise<ReconcileResult> {
@@ -122,7 +150,7 @@ export class ApplicationController extends SimController {
     const now = nowRfc3339();
     status.reconciledAt = now;
     status.sourceType = 'Helm';
-    status.controllerNamespace = 'argocd';
+    status.controllerNamespace = this.namespace;
     if (!rendered) {
       const message = `Failed to load target state: failed to generate manifest for source 1 of 1: rpc error: code = Unknown desc = ${resolved && 'error' in resolved ? resolved.error : 'no Helm chart source'}`;
       status.conditions = [{ type: 'ComparisonError', message, lastTransitionTime: now }];

@@ -16,8 +16,21 @@ describe('satisfies', () => {
     ['6.2.9', '~6.2.0', true],
     ['6.3.0', '~6.2.0', false],
     ['v1.119.0', 'v1.119.0', true],
+    ['6.3.0', '>=6.2.0, <7.0.0', true],
+    ['7.0.0', '6.x || 7.x', true],
+    ['6.4.0', '6.1.0 - 6.3.0', false],
+    // Helm's pre-release rule (Masterminds/semver v3): only a constraint naming a pre-release matches one.
+    ['6.3.0-rc.1', '>=6.2.0', false],
+    ['6.3.0-rc.1', '*', false],
+    ['6.3.0-rc.1', '>=6.2.0-0', true],
+    ['6.3.0-rc.1', '6.3.0-rc.1', true],
+    ['6.2.0', 'not-a-version', false],
   ])('%s against %s is %s', (version, constraint, want) => {
     expect(satisfies(version, constraint)).toBe(want);
+  });
+
+  it('orders a pre-release before its release', () => {
+    expect(['6.3.0', '6.3.0-rc.1', '6.2.0'].sort(compareVersions)).toEqual(['6.2.0', '6.3.0-rc.1', '6.3.0']);
   });
 
   it('orders numerically, not as text', () => {

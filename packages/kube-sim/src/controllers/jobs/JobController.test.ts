@@ -109,4 +109,51 @@ describe('JobController', () => {
     expect(live.status!.conditions!.find(c => c.type === 'Suspended')).toMatchObject({ status: 'False', reason: 'JobResumed' });
     expect(live.status?.succeeded).toBe(1);
   });
+  // pkg/controller/ttlafterfinished: the Job goes once its TTL after finishing has passed.
+  it('deletes a finished Job after ttlSecondsAfterFinished, and keeps one without it', async () => {
+    const expiring = job('expiring', { command: ['true'] });
+    expiring.spec!.ttlSecondsAfterFinished = 30;
+    await batch.createNamespacedJob({ namespace: NS, body: expiring });
+    await batch.createNamespacedJob({ namespace: NS, body: job('kept', { command: ['true'] }) });
+    await eventually(async () => {
+      try {
+        await batch.readNamespacedJob({ name: 'expiring', namespace: NS });
+        return false;
+      } catch (error) {
+        return (error as { code?: number }).code === 404;
+      }
+    }, { what: 'the expired Job to be deleted' });
+    const kept = await finished('kept');
+    expect(kept.metadata!.deletionTimestamp).toBeUndefined();
+  });
+  // k8s.io/pod-security-admission: a Job is admitted, its pods are refused at the namespace's level.
+  it('runs no pod of a Job whose template the namespace\'s Pod Security level refuses: FailedCreate events, then the deadline', async () => {
+    await core.createNamespace({ body: { metadata: { name: 'locked', labels: { 'pod-security.kubernetes.io/enforce': 'restricted' } } } });
+    const refused = job('refused', { command: ['true'], activeDeadlineSeconds: 60 });
+    refused.metadata!.namespace = 'locked';
+    await batch.createNamespacedJob({ namespace: 'locked', body: refused });
+    const failed = await eventually(async () => {
+      const live = await batch.readNamespacedJobStatus({ name: 'refused', namespace: 'locked' });
+      return live.status?.conditions?.some(c => c.type === 'Failed' && c.status === 'True') && live;
+    }, { what: 'the refused Job to fail' });
+    expect(failed.status?.conditions?.find(c => c.type === 'Failed')).toMatchObject({ reason: 'DeadlineExceeded' });
+    expect(failed.status?.succeeded).toBeUndefined();
+    const events = await core.listNamespacedEvent({ namespace: 'locked', fieldSelector: 'reason=FailedCreate' });
+    expect(events.items).toHaveLength(1);
+    expect(events.items[0]).toMatchObject({ type: 'Warning', involvedObject: { kind: 'Job', name: 'refused' } });
+    expect(events.items[0].message).toMatch(/^Error creating: pods "refused-[a-z0-9]{5}" is forbidden: violates PodSecurity "restricted:latest": /);
+    expect(events.items[0].message).toContain('allowPrivilegeEscalation != false (container "main" must set securityContext.allowPrivilegeEscalation=false)');
+    expect(events.items[0].message).toContain('seccompProfile (pod or container "main" must set securityContext.seccompProfile.type to "RuntimeDefault" or "Localhost")');
+
+    const compliant = job('compliant', { command: ['true'] });
+    compliant.metadata!.namespace = 'locked';
+    compliant.spec!.template.spec!.securityContext = { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } };
+    compliant.spec!.template.spec!.containers[0].securityContext = { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } };
+    await batch.createNamespacedJob({ namespace: 'locked', body: compliant });
+    const done = await eventually(async () => {
+      const live = await batch.readNamespacedJobStatus({ name: 'compliant', namespace: 'locked' });
+      return live.status?.conditions?.some(c => c.type === 'Complete' && c.status === 'True') && live;
+    }, { what: 'the compliant Job to complete' });
+    expect(done.status?.succeeded).toBe(1);
+  });
 });

@@ -3,6 +3,7 @@ import type { ObjectKey, ReconcileResult, SimControllerOptions } from '../runtim
 import type { KubeObject } from '../../types';
 import { jobProgress, jobTimeline, JobOutcome } from './jobTimeline';
 import { simulatedRun, ContainerLike } from './simulatedRun';
+import { podSecurityRefusal } from './podSecurity';
 
 const JOBS = { group: 'batch', version: 'v1', resource: 'jobs' };
 
@@ -44,7 +45,10 @@ export type JobControllerOptions = SimControllerOptions;
  * Complete (reason `CompletionsReached`), `succeeded`, `completionTime`. `spec.suspend`
  * stops the run (condition Suspended, reason `JobSuspended`); resuming restarts it with a
  * new `startTime`, as Kubernetes does. Completions and parallelism above 1 are treated as one
- * pod that counts for all completions.
+ * pod that counts for all completions. A finished Job with `ttlSecondsAfterFinished` is deleted
+ * after that time (scaled by the time scale), as the TTL-after-finished controller does. In a
+ * namespace whose `pod-security.kubernetes.io/enforce` level the pod template violates, the Job
+ * is admitted but its pods are refused: FailedCreate events, until activeDeadlineSeconds.
  * @public
  */
 export class JobController extends SimController {
@@ -57,6 +61,67 @@ export class JobController extends SimController {
   constructor(options: JobControllerOptions) {
     super(options);
     this.events = new EventRecorder(this.api, this.name);
+  }
+
+  /**
+   * The TTL-after-finished controller (pkg/controller/ttlafterfinished): a finished Job with
+   * `ttlSecondsAfterFinished` is deleted that long after its Complete or Failed condition, in the
+   * foreground and only if unchanged since (a resourceVersion precondition), as kube does.
+   */
+  private async expireAfterFinished(job: KubeObject, conditions: JobCondition[]): Promise<ReconcileResult> {
+    const ttl = (job.spec as { ttlSecondsAfterFinished?: number } | undefined)?.ttlSecondsAfterFinished;
+    if (ttl === undefined) return undefined;
+    const finished = conditions.find(c => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True');
+    const finishedAt = Date.parse(finished?.lastTransitionTime ?? '') || Date.now();
+    const dueInMs = finishedAt + this.duration(ttl * 1000) - Date.now();
+    if (dueInMs > 0) return { requeueAfterMs: dueInMs };
+    await this.api.delete(JOBS, job.metadata.name!, {
+      namespace: job.metadata.namespace,
+      propagationPolicy: 'Foreground',
+      preconditions: { resourceVersion: job.metadata.resourceVersion },
+    });
+    return undefined;
+  }
+
+  /** Why the namespace's Pod Security level refuses this Job's pods, if it does. */
+  private podRefusal(job: KubeObject, podSpec: object): string | undefined {
+    let namespace: KubeObject | undefined;
+    try {
+      namespace = this.api.get({ group: '', version: 'v1', resource: 'namespaces' }, job.metadata.namespace!);
+    } catch {
+      return undefined;
+    }
+    return podSecurityRefusal(namespace, `${job.metadata.name}-${podSuffix(job.metadata.uid!, 0)}`, podSpec);
+  }
+
+  /**
+   * A Job whose pods are refused (Pod Security admission): started, no pod, a FailedCreate
+   * event per attempt with the controller's backoff, until its activeDeadlineSeconds ends it.
+   */
+  private async refusedPods(job: KubeObject, status: Record<string, unknown>, conditions: JobCondition[], refusal: string, write: () => Promise<void>): Promise<ReconcileResult> {
+    const now = nowRfc3339();
+    const deadline = (job.spec as { activeDeadlineSeconds?: number }).activeDeadlineSeconds;
+    if (!status.startTime) {
+      status.startTime = now;
+      status.active = undefined;
+      status.ready = 0;
+      status.terminating = 0;
+      status.uncountedTerminatedPods = {};
+      await write();
+    }
+    await this.events.record(job, 'Warning', 'FailedCreate', `Error creating: ${refusal}`);
+    const elapsedMs = Date.now() - Date.parse(status.startTime as string);
+    const deadlineMs = deadline === undefined ? undefined : this.duration(deadline * 1000);
+    if (deadlineMs !== undefined && elapsedMs >= deadlineMs) {
+      const finish = FINISH.DeadlineExceeded;
+      setJobCondition(conditions, { type: finish.target, status: 'True', reason: finish.reason, message: finish.message }, now);
+      await write();
+      return { requeueAfterMs: 0 };
+    }
+    // The controller retries after a backoff; at time scale 0 one attempt shows the refusal.
+    if (this.timings.timeScale === 0) return undefined;
+    const retry = this.duration(10_000);
+    return { requeueAfterMs: deadlineMs === undefined ? retry : Math.min(retry, Math.max(1, deadlineMs - elapsedMs)) };
   }
 
   protected async reconcile(_key: ObjectKey, job: KubeObject | undefined): Promise<ReconcileResult> {
@@ -79,7 +144,7 @@ export class JobController extends SimController {
 
     if (has('Complete') || has('Failed')) {
       this.started.delete(uid);
-      return undefined;
+      return this.expireAfterFinished(job, conditions);
     }
     // The second half of finishing: pods are gone, the terminal condition follows its target.
     const target = conditions.find(c => (c.type === 'SuccessCriteriaMet' || c.type === 'FailureTarget') && c.status === 'True');
@@ -110,6 +175,10 @@ export class JobController extends SimController {
       return undefined;
     }
 
+    const template = (spec.template ?? {}) as { metadata?: { annotations?: Record<string, string> }; spec?: { containers?: ContainerLike[] } };
+    const refusal = this.podRefusal(job, template.spec ?? {});
+    if (refusal) return this.refusedPods(job, status, conditions, refusal, write);
+
     let run = this.started.get(uid);
     const resumed = suspendedCondition?.status === 'True';
     const starting = resumed || !status.startTime;
@@ -123,7 +192,6 @@ export class JobController extends SimController {
       if (resumed) setJobCondition(conditions, { type: 'Suspended', status: 'False', reason: 'JobResumed', message: 'Job resumed' }, now);
     }
 
-    const template = (spec.template ?? {}) as { metadata?: { annotations?: Record<string, string> }; spec?: { containers?: ContainerLike[] } };
     const outcome = simulatedRun([template.metadata?.annotations, job.metadata.annotations], template.spec?.containers?.slice(0, 1) ?? [], DEFAULT_RUN);
     const deadlineSeconds = spec.activeDeadlineSeconds as number | undefined;
     const timeline = jobTimeline({

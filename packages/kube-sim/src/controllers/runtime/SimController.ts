@@ -49,7 +49,7 @@ export abstract class SimController {
   protected readonly timings: SimTimings;
   private readonly onError?: SimControllerOptions['onError'];
   private readonly watches: WatchHandle[] = [];
-  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly timers = new Map<string, { timer: NodeJS.Timeout; dueAt: number }>();
   private readonly running = new Set<string>();
   private readonly dirty = new Set<string>();
   private readonly requeued = new Set<string>();
@@ -99,7 +99,7 @@ export abstract class SimController {
   stop(): void {
     this.stopped = true;
     for (const watch of this.watches.splice(0)) watch.stop();
-    for (const timer of this.timers.values()) clearTimeout(timer);
+    for (const { timer } of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
     this.dirty.clear();
     this.requeued.clear();
@@ -107,24 +107,29 @@ export abstract class SimController {
   }
 
   /**
-   * Schedules a reconcile of `key`, after `delayMs` if given (a later delayed call keeps the
-   * sooner). An immediate pass leaves a pending delayed one in place, as a work queue's
-   * AddAfter does: a periodic pass is not lost to an unrelated event.
+   * Schedules a reconcile of `key`, after `delayMs` if given. Of two delayed calls the sooner
+   * wins, whichever came first, as client-go's delaying queue keeps the earliest ready time
+   * (`waitingForQueue` in k8s.io/client-go/util/workqueue/delaying_queue.go): a 1 s retry is
+   * not lost behind a 10-minute interval. An immediate pass leaves a pending delayed one in
+   * place, as a work queue's AddAfter does: a periodic pass is not lost to an unrelated event.
    */
   enqueue(key: ObjectKey, delayMs = 0): void {
     if (this.stopped) return;
     const id = keyString(key);
     this.keys.set(id, key);
     if (delayMs > 0) {
-      if (this.timers.has(id)) return;
-      this.timers.set(
-        id,
-        setTimeout(() => {
-          this.timers.delete(id);
-          this.requeued.add(id);
-          this.enqueue(key);
-        }, delayMs),
-      );
+      const dueAt = Date.now() + delayMs;
+      const pending = this.timers.get(id);
+      if (pending) {
+        if (pending.dueAt <= dueAt) return;
+        clearTimeout(pending.timer);
+      }
+      const timer = setTimeout(() => {
+        this.timers.delete(id);
+        this.requeued.add(id);
+        this.enqueue(key);
+      }, delayMs);
+      this.timers.set(id, { timer, dueAt });
       return;
     }
     if (this.running.has(id)) {

@@ -1,5 +1,5 @@
 // Wire responses are checked as untyped JSON, hence `any` in assertions.
-import { CustomObjectsApi, KubernetesObjectApi, PatchStrategy, setHeaderOptions, BatchV1Api } from '@kubernetes/client-node';
+import { AppsV1Api, CustomObjectsApi, KubeConfig, KubernetesObjectApi, PatchStrategy, setHeaderOptions, BatchV1Api } from '@kubernetes/client-node';
 import { join } from 'node:path';
 import { startTestCluster, failure } from './__testUtils__/testCluster';
 import type { SimCluster } from '../../cluster/SimCluster';
@@ -18,9 +18,11 @@ describe('server-side apply', () => {
   let custom: CustomObjectsApi;
   let objects: KubernetesObjectApi;
   let batch: BatchV1Api;
+  let kc: KubeConfig;
   beforeAll(async () => {
     const started = await startTestCluster({ crds: [join(__dirname, '../../../crds/upstream/helm.toolkit.fluxcd.io_helmreleases.yaml')] });
     cluster = started.cluster;
+    kc = started.kc;
     custom = started.kc.makeApiClient(CustomObjectsApi);
     objects = KubernetesObjectApi.makeApiClient(started.kc);
     batch = started.kc.makeApiClient(BatchV1Api);
@@ -65,10 +67,22 @@ describe('server-side apply', () => {
   });
 
   it('merges strategic patches of built-in container lists by name', async () => {
-    const patched = await batch.patchNamespacedJob({ name: 'j', namespace: 'default', body: { spec: { template: { spec: { containers: [{ name: 'main', image: 'alpine' }] } } } } },
+    // A Job's template is immutable (batch validation ValidatePodTemplateUpdate): a Deployment's is not.
+    const apps = kc.makeApiClient(AppsV1Api);
+    await apps.createNamespacedDeployment({
+      namespace: 'default',
+      body: {
+        metadata: { name: 'd' },
+        spec: {
+          selector: { matchLabels: { app: 'd' } },
+          template: { metadata: { labels: { app: 'd' } }, spec: { containers: [{ name: 'main', image: 'busybox' }, { name: 'proxy', image: 'envoy' }] } },
+        },
+      },
+    });
+    const patched = await apps.patchNamespacedDeployment({ name: 'd', namespace: 'default', body: { spec: { template: { spec: { containers: [{ name: 'main', image: 'alpine' }] } } } } },
       setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch));
-    expect(patched.spec!.template.spec!.containers).toEqual([{ name: 'main', image: 'alpine' }]);
-    expect(patched.spec!.template.spec!.restartPolicy).toBe('Never');
+    expect(patched.spec!.template.spec!.containers.map(c => [c.name, c.image])).toEqual([['main', 'alpine'], ['proxy', 'envoy']]);
+    expect(patched.spec!.template.spec!.restartPolicy).toBe('Always');
     expect(patched.metadata!.generation).toBe(2);
   });
 

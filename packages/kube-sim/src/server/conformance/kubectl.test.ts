@@ -232,4 +232,60 @@ describe('the real kubectl against kube-sim', () => {
     const versions = await kubectl(['api-versions']);
     expect(versions.stdout.split('\n')).toEqual(expect.arrayContaining(['helm.toolkit.fluxcd.io/v2', 'apps/v1', 'v1']));
   });
+  // pkg/registry/core/serviceaccount/storage/token.go: the TokenRequest API behind `kubectl create token`.
+  it('issues a bound token with kubectl create token, which then authenticates as the ServiceAccount', async () => {
+    expect(await kubectl(['create', 'serviceaccount', 'reader', '-n', 'default'])).toMatchObject({ code: 0 });
+    const created = await kubectl(['create', 'token', 'reader', '-n', 'default', '--duration', '20m']);
+    expect(created.code).toBe(0);
+    const token = created.stdout.trim();
+    const claims = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8'));
+    expect(claims).toMatchObject({ sub: 'system:serviceaccount:default:reader', aud: ['https://kubernetes.default.svc.cluster.local'] });
+    expect(claims.exp - claims.iat).toBe(1200);
+    // The token authenticates: RBAC then names the ServiceAccount, which has no grants.
+    const asReader = await kubectl(['get', 'configmaps', '-n', 'default', '--token', token]);
+    expect(asReader.stderr).toContain('User "system:serviceaccount:default:reader" cannot list resource "configmaps"');
+
+    const short = await kubectl(['create', 'token', 'reader', '-n', 'default', '--duration', '5m']);
+    expect(short.code).toBe(1);
+    expect(short.stderr).toContain('spec.expirationSeconds: Invalid value: 300: may not specify a duration less than 10 minutes');
+    const missing = await kubectl(['create', 'token', 'nobody', '-n', 'default']);
+    expect(missing.stderr).toContain('serviceaccounts "nobody" not found');
+  });
+
+  // pkg/apis/batch/validation: what a user meets with `kubectl create job`.
+  it('creates a Job with the generated selector, and refuses a changed template', async () => {
+    const job = 'apiVersion: batch/v1\nkind: Job\nmetadata: {name: migrate, namespace: default}\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{name: migrate, image: "busybox:1.36", command: ["true"]}]\n';
+    expect(await kubectl(['create', '-f', '-'], job)).toMatchObject({ stderr: '', code: 0 });
+    const selector = await kubectl(['get', 'job', 'migrate', '-o', 'jsonpath={.spec.selector.matchLabels}']);
+    expect(JSON.parse(selector.stdout)).toEqual({ 'batch.kubernetes.io/controller-uid': expect.any(String) });
+    const changed = await kubectl(['set', 'image', 'job/migrate', 'migrate=busybox:1.37']);
+    expect(changed.code).toBe(1);
+    expect(changed.stderr).toContain('spec.template: Invalid value:');
+    expect(changed.stderr).toContain('field is immutable');
+  });
+
+  it('selects namespaces by kubernetes.io/metadata.name', async () => {
+    const result = await kubectl(['get', 'namespaces', '-l', 'kubernetes.io/metadata.name=kube-system', '-o', 'name']);
+    expect(result.stdout).toBe('namespace/kube-system\n');
+  });
+  // apiextensions-apiserver/pkg/registry/customresource/tableconvertor: kubectl get prints the CRD's columns.
+  it('answers kubectl get with the CRD\'s printer columns, for lists, single objects and watches', async () => {
+    await kubectl(['apply', '--server-side', '-f', '-'], helmRelease('5m').replace('name: podinfo', 'name: columns'));
+    const statusPatch = JSON.stringify({ status: { conditions: [{ type: 'Ready', status: 'True', reason: 'InstallSucceeded', message: 'Helm install succeeded', lastTransitionTime: '2026-01-01T00:00:00Z' }] } });
+    expect((await kubectl(['patch', 'hr', 'columns', '--subresource', 'status', '--type', 'merge', '-p', statusPatch])).code).toBe(0);
+    const list = await kubectl(['get', 'hr', 'columns']);
+    const [header, row] = list.stdout.trim().split('\n');
+    expect(header.split(/\s{2,}/)).toEqual(['NAME', 'AGE', 'READY', 'STATUS']);
+    expect(row.split(/\s{2,}/)).toEqual(['columns', expect.stringMatching(/^\d+s$/), 'True', 'Helm install succeeded']);
+    const wide = await kubectl(['get', 'hr', '-o', 'wide']);
+    expect(wide.stdout).toContain('Helm install succeeded');
+
+    const watch = spawnKubectl(['get', 'hr', 'columns', '-w']);
+    const next = lines(watch);
+    try {
+      expect(await next(/\bcolumns\b/)).toMatch(/^columns\s+\d+s\s+True\s+Helm install succeeded/);
+    } finally {
+      watch.kill();
+    }
+  });
 });

@@ -4,6 +4,7 @@ import { CoreV1Api, KubeConfig, PatchStrategy, Watch, setHeaderOptions } from '@
 const merge = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 import { startTestCluster, failure } from './__testUtils__/testCluster';
 import type { SimCluster } from '../../cluster/SimCluster';
+import { join } from 'node:path';
 
 interface Seen {
   type: string;
@@ -87,6 +88,23 @@ describe('watch', () => {
     expect(events[0].type).toBe('ERROR');
     expect(events[0].object).toMatchObject({ kind: 'Status', status: 'Failure', reason: 'Expired', code: 410 });
     expect(events[0].object.message).toMatch(new RegExp(`^too old resource version: ${start} \\(\\d+\\)$`));
+  });
+
+  // staging/src/k8s.io/apiserver/pkg/storage/cacher: a resource's watch cache starts at the
+  // revision it began to be served at; an older resourceVersion is too old, not a replay.
+  it('answers 410 Expired for a resourceVersion older than the moment a CRD began to be served', async () => {
+    const before = cluster.resourceVersion;
+    await core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'before-crd' } } });
+    await cluster.installCrds([join(__dirname, '../../../crds/upstream/helm.toolkit.fluxcd.io_helmreleases.yaml')]);
+    const served = cluster.resourceVersion;
+    const releases = '/apis/helm.toolkit.fluxcd.io/v2/namespaces/default/helmreleases';
+    const old = await collect(kc, releases, { resourceVersion: before });
+    expect(old).toHaveLength(1);
+    expect(old[0].object).toMatchObject({ kind: 'Status', reason: 'Expired', code: 410 });
+    expect(old[0].object.message).toMatch(new RegExp(`^too old resource version: ${before} \\(\\d+\\)$`));
+    // From the moment it is served on, the watch resumes as usual.
+    const fresh = await collect(kc, releases, { resourceVersion: served, timeoutSeconds: 1 });
+    expect(fresh).toEqual([]);
   });
 
   it('answers a resourceVersion from the future with 504 for list', async () => {

@@ -66,6 +66,18 @@ const KINDS: Record<string, Message> = {
       },
     },
   },
+  // `kubectl create token`.
+  'authentication.k8s.io/v1/TokenRequest': {
+    1: metadata,
+    2: {
+      name: 'spec',
+      type: {
+        1: strings('audiences'),
+        3: { name: 'boundObjectRef', type: { 1: str('kind'), 2: str('apiVersion'), 3: str('name'), 4: str('uid') } },
+        4: { name: 'expirationSeconds', type: 'int' },
+      },
+    },
+  },
   'authorization.k8s.io/v1/SelfSubjectRulesReview': { 1: metadata, 2: { name: 'spec', type: { 1: str('namespace') } } },
 };
 

@@ -1,7 +1,7 @@
 import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import type { TokenGrant } from '../../server/authorizer';
-import type { ResourceStore } from '../../store/ResourceStore';
-import type { KubeObject } from '../../types';
+import type { TokenGrant } from '../server/authorizer';
+import type { ResourceStore } from '../store/ResourceStore';
+import type { KubeObject } from '../types';
 
 /** The type and annotations of a legacy service-account token Secret. */
 export const SA_TOKEN_SECRET_TYPE = 'kubernetes.io/service-account-token';
@@ -48,11 +48,11 @@ export class ServiceAccountTokens {
   }
 
   /** A bound token for a ServiceAccount, as the TokenRequest API issues. */
-  issue(serviceAccount: KubeObject, expirationSeconds = 3600): string {
+  issue(serviceAccount: KubeObject, expirationSeconds = 3600, audiences: string[] = [ISSUER]): string {
     const { namespace, name, uid } = serviceAccount.metadata;
     const now = Math.floor(Date.now() / 1000);
     return this.sign({
-      aud: [ISSUER],
+      aud: audiences,
       exp: now + expirationSeconds,
       iat: now,
       iss: ISSUER,

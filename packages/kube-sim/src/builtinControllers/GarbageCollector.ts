@@ -1,8 +1,8 @@
 import type { KubeObject, UserInfo } from '../types';
-import { KeyedWorkQueue } from './KeyedWorkQueue';
-import type { Apiserver, WriteContext } from './Apiserver';
-import { ResourceType, refOf } from './ResourceType';
-import { StatusError } from './StatusError';
+import { KeyedWorkQueue } from '../server/KeyedWorkQueue';
+import type { Apiserver, WriteContext } from '../server/Apiserver';
+import { ResourceType, refOf } from '../server/ResourceType';
+import { StatusError } from '../server/StatusError';
 
 const GC_USER: UserInfo = {
   username: 'system:serviceaccount:kube-system:generic-garbage-collector',

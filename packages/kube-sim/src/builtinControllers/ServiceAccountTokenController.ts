@@ -1,8 +1,8 @@
-import type { Apiserver, WriteContext } from '../../server/Apiserver';
-import { KeyedWorkQueue } from '../../server/KeyedWorkQueue';
-import type { ResourceType } from '../../server/ResourceType';
-import type { WatchEventType } from '../../store/ResourceStore';
-import type { KubeObject } from '../../types';
+import type { Apiserver, WriteContext } from '../server/Apiserver';
+import { KeyedWorkQueue } from '../server/KeyedWorkQueue';
+import type { ResourceType } from '../server/ResourceType';
+import type { WatchEventType } from '../store/ResourceStore';
+import type { KubeObject } from '../types';
 import { SA_NAME_ANNOTATION, SA_TOKEN_SECRET_TYPE, SA_UID_ANNOTATION, ServiceAccountTokens } from './ServiceAccountTokens';
 
 const SECRETS = { group: '', version: 'v1', resource: 'secrets' };
