@@ -1,12 +1,23 @@
 /*
  * Server-side apply throughput of kube-sim's apply library on one core, without HTTP:
  * applies per second for a HelmRelease-sized object (changing and no-op), and update tracking.
- * Run: node packages/kube-sim/bin/run-ts bench/kube-sim/applyThroughput.ts
+ * Run: npm run kube-sim:apply --workspace @vworkspace/bench
  */
-import { applyObject } from '../../packages/kube-sim/src/apply/applyObject';
-import { trackUpdate } from '../../packages/kube-sim/src/apply/trackUpdate';
-import type { KubeObject } from '../../packages/kube-sim/src/apply/types';
-import { helmReleaseSchema } from '../../packages/kube-sim/src/apply/__fixtures__/schemas';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { parse } from 'yaml';
+import { applyObject, trackUpdate } from '@vworkspace/kube-sim/apply';
+import type { KubeObject } from '@vworkspace/kube-sim/apply';
+import type { JSONSchemaProps } from '@vworkspace/kube-sim';
+
+/** The schema of Flux's HelmRelease v2, from the upstream CRD kube-sim serves. */
+const helmReleaseSchema = ((): JSONSchemaProps => {
+  const crdFile = join(dirname(require.resolve('@vworkspace/kube-sim/package.json')), 'crds/upstream/helm.toolkit.fluxcd.io_helmreleases.yaml');
+  const crd = parse(readFileSync(crdFile, 'utf8')) as { spec: { versions: Array<{ name: string; schema: { openAPIV3Schema: JSONSchemaProps } }> } };
+  const v2 = crd.spec.versions.find(v => v.name === 'v2');
+  if (!v2) throw new Error(`${crdFile} has no v2`);
+  return v2.schema.openAPIV3Schema;
+})();
 
 function helmRelease(version: string): KubeObject {
   return {

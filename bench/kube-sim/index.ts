@@ -1,10 +1,10 @@
 /* Figures for kube-sim: server-side apply writes/s, list and watch on 10,000 objects, and the
  * memory of a 50-cluster fleet. Run with `npm run bench --workspace @vworkspace/kube-sim`. */
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { CoreV1Api, CustomObjectsApi, KubeConfig, PatchStrategy, Watch, setHeaderOptions } from '@kubernetes/client-node';
-import { SimCluster, SimFleet } from '../../packages/kube-sim/src';
+import { SimCluster, SimFleet } from '@vworkspace/kube-sim';
 
-const CRDS = join(__dirname, '../../packages/kube-sim/crds/upstream');
+const CRDS = join(dirname(require.resolve('@vworkspace/kube-sim/package.json')), 'crds/upstream');
 const HELMRELEASE_CRD = join(CRDS, 'helm.toolkit.fluxcd.io_helmreleases.yaml');
 
 function helmRelease(name: string, interval = '5m') {

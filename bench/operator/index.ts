@@ -7,20 +7,19 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { SimCluster } from '../../packages/kube-sim/src';
-import { startControllers } from '../../packages/kube-sim/src/controllers';
-import { applicationInstanceSpecSchema, fieldManager } from '../../plugins/fleet-common/src';
-import { buildFluxSource, buildHelmRelease, instanceKinds as k, registerApplicationInstanceController } from '../../operator/src/controllers/applicationinstance';
-import { startCountingProxy } from '../../operator/src/controllers/applicationinstance/__testUtils__/countingProxy';
-import { Informer, KubeClient, KubeObject, Manager } from '../../operator/src/runtime';
+import { dirname, join } from 'node:path';
+import { SimCluster, startControllers } from '@vworkspace/kube-sim';
+import { applicationInstanceSpecSchema, fieldManager } from '@vworkspace/backstage-plugin-fleet-common';
+import { buildFluxSource, buildHelmRelease, instanceKinds as k, registerApplicationInstanceController } from '@vworkspace/fleet-operator/controllers';
+import { fleetCrdDirs, startCountingProxy } from '@vworkspace/fleet-operator/testing';
+import { Informer, KubeClient, KubeObject, Manager } from '@vworkspace/kube-runtime';
 
 const N = Number(process.env.BENCH_N ?? 2000);
 const RSS_N = Number(process.env.BENCH_RSS_N ?? 10000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
 const QPS = 5000;
-const root = join(__dirname, '../..');
-const crds = [join(root, 'operator/crds'), join(root, 'packages/kube-sim/crds/upstream')];
+const operatorBin = join(dirname(require.resolve('@vworkspace/fleet-operator/package.json')), 'bin/fleet-operator');
+const crds = [...fleetCrdDirs];
 const chart = { name: 'nextcloud', version: '6.2.0', repository: { url: 'https://nextcloud.github.io/helm/', type: 'helm' as const } };
 
 function report(label: string, value: string): void {
@@ -159,7 +158,7 @@ async function operatorRss(sim: { cluster: SimCluster; client: KubeClient }, sig
   const instances = watchNamespace(sim.client, k.ApplicationInstance, 'bench-rss', signal);
   await instances.waitForSync();
   const child = spawn(process.execPath, [
-    join(root, 'operator/bin/fleet-operator'), 'run', '--kubeconfig', kubeconfig, '--namespace', 'bench-rss',
+    operatorBin, 'run', '--kubeconfig', kubeconfig, '--namespace', 'bench-rss',
     '--concurrency', String(CONCURRENCY), '--kube-api-qps', String(QPS), '--kube-api-burst', String(QPS),
     '--metrics-bind-address', '0', '--health-probe-bind-address', '0', '--webhook-bind-address', '0', '--log-level', 'error',
   ], { stdio: ['ignore', 'inherit', 'inherit'] });

@@ -116,12 +116,32 @@ check_flux() {
   fi
 }
 
+# The chart grants rights on an optional engine's objects only when the engine is enabled (and
+# renders the Velero Role into Velero's namespace, which must exist): enable those found here.
+# They go in a values file ahead of the user's: any --values or --set given here wins over them.
+engine_values=()
 check_optional_engines() {
-  has_crd backups.velero.io || warn "Velero is not installed: the velero engine (Backup/Restore) will be unavailable"
-  has_crd workflows.argoproj.io || warn "Argo Workflows is not installed: the workflow engine will be unavailable"
-  has_crd volumesnapshots.snapshot.storage.k8s.io ||
-    warn "the CSI snapshot CRDs are not installed: the volsync engine cannot take VolumeSnapshots"
-  has_crd replicationsources.volsync.backube || warn "VolSync is not installed: ReplicationSource triggers will be unavailable"
+  if has_crd backups.velero.io && k get namespace velero >/dev/null 2>&1; then
+    log "Velero found: enabling the velero engine (velero.enabled=true)"
+    engine_values+=("velero: {enabled: true}")
+  else
+    warn "Velero is not installed (no backups.velero.io CRD or no velero namespace): the velero engine (Backup/Restore) will be unavailable"
+  fi
+  if has_crd workflows.argoproj.io; then
+    log "Argo Workflows found: enabling the workflow engine (workflows.enabled=true)"
+    engine_values+=("workflows: {enabled: true}")
+  else
+    warn "Argo Workflows is not installed: the workflow engine will be unavailable"
+  fi
+  local snapshots=false volsync=false
+  has_crd volumesnapshots.snapshot.storage.k8s.io && snapshots=true
+  has_crd replicationsources.volsync.backube && volsync=true
+  [ "$snapshots" = true ] || warn "the CSI snapshot CRDs are not installed: the volsync engine cannot take VolumeSnapshots"
+  [ "$volsync" = true ] || warn "VolSync is not installed: ReplicationSource triggers will be unavailable"
+  if [ "$snapshots" = true ] || [ "$volsync" = true ]; then
+    log "enabling the volsync engine (volsync.enabled=true)"
+    engine_values+=("volsync: {enabled: true}")
+  fi
   has_crd applications.argoproj.io || log "note: Argo CD is not installed; ApplicationInstances with engine argocd will not reconcile"
   if ! has_crd certificates.cert-manager.io; then
     log "note: cert-manager is not installed; the chart generates the webhook certificate itself"
@@ -156,11 +176,19 @@ install() {
   apply_crds
   local args=(upgrade --install "$release" "$chart" --namespace "$namespace" --create-namespace --wait --timeout 5m)
   [ -n "$version" ] && args+=(--version "$version")
-  local f s
+  local f s engine_file=""
+  if [ ${#engine_values[@]} -gt 0 ]; then
+    engine_file=$(mktemp)
+    printf '%s\n' "${engine_values[@]}" >"$engine_file"
+    args+=(--values "$engine_file")
+  fi
   for f in "${values_files[@]+"${values_files[@]}"}"; do args+=(--values "$f"); done
   for s in "${set_args[@]+"${set_args[@]}"}"; do args+=(--set "$s"); done
   [ "$dry_run" = true ] && args+=(--dry-run=server)
-  h "${args[@]}"
+  local rc=0
+  h "${args[@]}" || rc=$?
+  [ -n "$engine_file" ] && rm -f "$engine_file"
+  return "$rc"
 }
 
 uninstall() {

@@ -1,18 +1,16 @@
-import type { Manager } from '../runtime';
-import {
-  ApplicationInstanceControllerOptions,
-  registerApplicationInstanceController,
-} from './applicationinstance';
-import { createOperationController, OperationControllerDeps } from './operation';
+import type { Manager } from '@vworkspace/kube-runtime';
+import { ApplicationInstanceControllerOptions, registerApplicationInstanceController } from './applicationinstance';
+import { OperationControllerOptions, registerOperationController } from './operation';
 
 export * from './applicationinstance';
+export * from './operationTargetIndex';
 
 /** Options of every controller of the operator. @public */
 export interface ControllersOptions {
   /** Parallel reconciles per controller. Default the manager's. */
   concurrency?: number;
   applicationInstance?: Omit<ApplicationInstanceControllerOptions, 'concurrency'>;
-  operation?: Omit<OperationControllerDeps, 'manager' | 'concurrency'>;
+  operation?: Omit<OperationControllerOptions, 'concurrency'>;
 }
 
 /**
@@ -21,5 +19,5 @@ export interface ControllersOptions {
  */
 export function registerControllers(manager: Manager, options: ControllersOptions = {}): void {
   registerApplicationInstanceController(manager, { ...options.applicationInstance, concurrency: options.concurrency });
-  createOperationController({ ...options.operation, manager, concurrency: options.concurrency });
+  registerOperationController(manager, { ...options.operation, concurrency: options.concurrency });
 }

@@ -1,4 +1,5 @@
 import {
+  apiResources,
   applicationInstanceSchema,
   operationSchema,
 } from '@vworkspace/backstage-plugin-fleet-common';
@@ -37,10 +38,10 @@ const age: PrinterColumn = {
 /** The CRDs of the operator. */
 export const crdDefinitions: CrdDefinition[] = [
   {
-    group: 'apps.vworkspace.io',
-    version: 'v1alpha1',
-    kind: 'ApplicationInstance',
-    plural: 'applicationinstances',
+    group: apiResources.ApplicationInstance.group,
+    version: apiResources.ApplicationInstance.version,
+    kind: apiResources.ApplicationInstance.kind,
+    plural: apiResources.ApplicationInstance.plural,
     singular: 'applicationinstance',
     shortNames: ['ai', 'appinst'],
     categories: ['vworkspace'],
@@ -76,10 +77,10 @@ export const crdDefinitions: CrdDefinition[] = [
     ],
   },
   {
-    group: 'ops.vworkspace.io',
-    version: 'v1alpha1',
-    kind: 'Operation',
-    plural: 'operations',
+    group: apiResources.Operation.group,
+    version: apiResources.Operation.version,
+    kind: apiResources.Operation.kind,
+    plural: apiResources.Operation.plural,
     singular: 'operation',
     shortNames: ['op'],
     categories: ['vworkspace'],

@@ -5,8 +5,7 @@ import type {
   OperationEngine,
   OperationType,
 } from '@vworkspace/backstage-plugin-fleet-common';
-import type { KubeClient } from '../runtime/KubeClient';
-import type { KubeObject } from '../runtime/types';
+import type { KubeClient, KubeObject } from '@vworkspace/kube-runtime';
 
 /** Where an engine resource lives: `status.engineRef` of the Operation. @public */
 export interface EngineRef {
@@ -66,6 +65,16 @@ export interface StopOutcome {
   message: string;
 }
 
+/** What {@link Engine.recover} did after a failure. @public */
+export interface Recovery {
+  /** Appended to the Operation's message. */
+  message: string;
+  /** Merged into `status.result`. */
+  result?: Record<string, unknown>;
+  /** Recorded on the target ApplicationInstance, where `kubectl describe` shows it. */
+  event?: { type: 'Normal' | 'Warning'; reason: string; message: string };
+}
+
 /**
  * A refusal or a failure a retry cannot fix (missing backup, unknown hook, name taken by a
  * stranger). The controller ends the Operation with `reason` instead of retrying.
@@ -92,10 +101,20 @@ export interface Engine {
   readonly name: OperationEngine;
   /** Deadline when the Operation gives none. */
   readonly defaultTimeoutSeconds: number;
+  /**
+   * What the cluster needs for this engine beyond Kubernetes (a project installed, a chart
+   * value), said when the API server refuses its resource as forbidden or unknown.
+   */
+  readonly requires?: string;
   /** Whether this engine knows how to run `type`. */
   supports(type: OperationType): boolean;
   /** A reason to refuse the operation given its target, or undefined to accept it. */
   refuse?(ctx: EngineContext): { reason: string; message: string } | undefined;
+  /**
+   * Checks against the cluster what the schema cannot (the RBAC profile's ClusterRole exists),
+   * before anything is created: a refusal rejects the operation at admission. Throws to retry.
+   */
+  check?(ctx: EngineContext): Promise<{ reason: string; message: string } | undefined>;
   /** Values to persist in `status.result` BEFORE `start` changes anything (e.g. fromVersion). */
   prepare?(ctx: EngineContext): Promise<Record<string, unknown>>;
   /** The resource the operation produces or drives. */
@@ -106,6 +125,17 @@ export interface Engine {
   get(ctx: EngineContext): Promise<KubeObject | undefined>;
   /** Maps the engine resource's status. Pure apart from what `ctx` holds. */
   observe(ctx: EngineContext, resource: KubeObject): Observation;
+  /**
+   * Why an engine resource that has not started is stuck, when the cluster says so (a Job whose
+   * pod is refused: FailedCreate events); undefined when nothing is known.
+   */
+  diagnose?(ctx: EngineContext, resource: KubeObject): Promise<string | undefined>;
+  /**
+   * Called when the engine resource ended Failed, before the Operation records it: puts the
+   * target back where it works (an Upgrade's intent back to the version Flux rolled back to).
+   * Idempotent; undefined when there is nothing to do.
+   */
+  recover?(ctx: EngineContext, resource: KubeObject, observation: Observation): Promise<Recovery | undefined>;
   /** Stops the engine where it can (cancel, deadline, deletion). */
   stop(ctx: EngineContext, resource: KubeObject | undefined): Promise<StopOutcome>;
   /** Removes what must not outlive the Operation once it is deleted; never data. */

@@ -1,8 +1,6 @@
 import { createHash } from 'node:crypto';
-import { operationLabel } from '@vworkspace/backstage-plugin-fleet-common';
-import { isAlreadyExists, isNotFound } from '../runtime/apiErrors';
-import type { KubeClient } from '../runtime/KubeClient';
-import type { KubeObject, OwnerReference, ResourceKind } from '../runtime/types';
+import { fieldManager, operationLabel } from '@vworkspace/backstage-plugin-fleet-common';
+import { isAlreadyExists, isNotFound, type KubeClient, type KubeObject, type OwnerReference, type ResourceKind } from '@vworkspace/kube-runtime';
 import { EngineContext, EngineFailure } from './Engine';
 
 /**
@@ -12,7 +10,15 @@ import { EngineContext, EngineFailure } from './Engine';
  */
 export const operationNamespaceLabel = 'ops.vworkspace.io/operation-namespace';
 
-const managedBy = { 'app.kubernetes.io/managed-by': 'vworkspace-operator' };
+const managedBy = { 'app.kubernetes.io/managed-by': fieldManager };
+
+/**
+ * Options of every write the operator makes: one field manager for creates, updates, status
+ * writes and patches alike, so that `managedFields` names one owner for everything the operator
+ * wrote (without it, the API server names creates after the client's user agent).
+ * @public
+ */
+export const operatorWrite = { fieldManager } as const;
 
 function hash(text: string, length: number): string {
   return createHash('sha256').update(text).digest('hex').slice(0, length);
@@ -80,7 +86,7 @@ export async function createOrAdopt(
   crossNamespace = false,
 ): Promise<KubeObject> {
   try {
-    return await client.create(kind, obj);
+    return await client.create(kind, obj, operatorWrite);
   } catch (err) {
     if (!isAlreadyExists(err)) throw err;
   }

@@ -7,8 +7,9 @@ import {
   OperationType,
 } from '@vworkspace/backstage-plugin-fleet-common';
 import { engineStatus } from './engineStatus';
-import { Engine, EngineRef } from './Engine';
+import { Engine, EngineContext, EngineRef, Recovery } from './Engine';
 import { getOrUndefined } from './engineResources';
+import { isConflict, isInvalid, isNotFound } from '@vworkspace/kube-runtime';
 import { operationKinds } from './kinds';
 
 /**
@@ -68,7 +69,12 @@ export const helmEngine: Engine = {
   },
   async prepare(ctx) {
     const params = ctx.operation.spec.parameters as HelmParameters;
-    return { fromVersion: ctx.target.spec.chart.version, toVersion: params.version };
+    return {
+      fromVersion: ctx.target.spec.chart.version,
+      toVersion: params.version,
+      // the values to put back after a failure, only when this upgrade changes them
+      ...(params.values ? { fromValues: ctx.target.spec.values ?? {} } : {}),
+    };
   },
   ref(ctx): EngineRef {
     return {
@@ -106,6 +112,9 @@ export const helmEngine: Engine = {
       result: { deployedVersion: instance.status?.chart?.version },
     };
   },
+  recover(ctx, resource) {
+    return revertFailedUpgrade(ctx, resource as unknown as ApplicationInstance);
+  },
   async stop(ctx) {
     const from = ctx.recorded.fromVersion;
     return {
@@ -116,3 +125,62 @@ export const helmEngine: Engine = {
     };
   },
 };
+
+/** Reason of the Event recorded on an instance whose failed upgrade was reverted. @public */
+export const upgradeRevertedReason = 'UpgradeReverted';
+
+/**
+ * After a failed upgrade that Flux rolled back (the instance deploys `fromVersion` again), puts
+ * the instance's intent back to `fromVersion` (and its values, if the upgrade changed them), so
+ * it is Ready again at the version that runs and the next Upgrade can start. Skipped when the
+ * Operation says `revertOnFailure: false`, when the instance no longer asks for the failed
+ * version (someone changed it since: theirs is the newer intent), or when the release was not
+ * rolled back to `fromVersion`. The write is a JSON patch that tests the version first, so a
+ * concurrent change is never overwritten.
+ * @public
+ */
+export async function revertFailedUpgrade(ctx: EngineContext, instance: ApplicationInstance): Promise<Recovery | undefined> {
+  const params = ctx.operation.spec.parameters as Partial<HelmParameters>;
+  const toVersion = String(ctx.recorded.toVersion ?? params.version);
+  const fromVersion = ctx.recorded.fromVersion;
+  const name = `${instance.metadata.namespace}/${instance.metadata.name}`;
+  if (typeof fromVersion !== 'string' || fromVersion === toVersion) return undefined;
+  if (instance.spec.chart.version !== toVersion) return undefined;
+  const deployed = instance.status?.chart?.version;
+  if (params.revertOnFailure === false) {
+    return {
+      message:
+        `ApplicationInstance ${name} still asks for ${toVersion} (revertOnFailure: false) and runs ${deployed ?? 'an unknown version'}; ` +
+        `upgrade it to a version that works, or back to ${fromVersion}`,
+    };
+  }
+  if (deployed !== fromVersion) {
+    return {
+      message: `ApplicationInstance ${name} left at ${toVersion}: the release runs ${deployed ?? 'no known version'}, not ${fromVersion}, so reverting would not bring it back`,
+    };
+  }
+  const fromValues = ctx.recorded.fromValues;
+  const patch = [
+    { op: 'test', path: '/spec/chart/version', value: toVersion },
+    { op: 'replace', path: '/spec/chart/version', value: fromVersion },
+    ...(fromValues && typeof fromValues === 'object' ? [{ op: 'add', path: '/spec/values', value: fromValues }] : []),
+  ];
+  try {
+    await ctx.client.patch(operationKinds.ApplicationInstance, instance.metadata.name, instance.metadata.namespace ?? ctx.operation.metadata.namespace, patch, {
+      type: 'json',
+      fieldManager: 'vworkspace-operator',
+    });
+  } catch (err) {
+    // The test failed (the version changed meanwhile) or the instance is gone: nothing to revert.
+    if (isInvalid(err) || isConflict(err) || isNotFound(err)) return undefined;
+    throw err;
+  }
+  const message =
+    `the upgrade of ${name} to ${toVersion} failed and Flux rolled it back to ${fromVersion}: ` +
+    `its chart version is set back to ${fromVersion}${fromValues ? ' (and its values to what they were)' : ''}, so it is Ready at the version that runs`;
+  return {
+    message: `reverted to ${fromVersion}`,
+    result: { revertedTo: fromVersion },
+    event: { type: 'Warning', reason: upgradeRevertedReason, message: `${message} (Operation ${ctx.operation.metadata.name})` },
+  };
+}

@@ -6,11 +6,12 @@ import {
 } from '@vworkspace/backstage-plugin-fleet-common';
 import { decodeHelmReleaseSecret } from '@vworkspace/backstage-plugin-fleet-common/node';
 import { parse } from 'yaml';
-import type { KubeObject } from '../runtime/types';
+import type { KubeObject } from '@vworkspace/kube-runtime';
 import { Engine, EngineContext, EngineFailure, EngineRef } from './Engine';
 import { adopt, createOrAdopt, deterministicName, engineLabels, operationOwnerReference } from './engineResources';
 import { jobLifecycle } from './job';
 import { operationKinds } from './kinds';
+import { withPodSecurity } from './podSecurity';
 
 function hookJobName(ctx: EngineContext): string {
   return deterministicName([ctx.operation.metadata.name]);
@@ -34,7 +35,10 @@ export function latestReleaseSecret<T extends KubeObject>(secrets: T[]): T | und
  * The Job to create from hook `hookName` of `release`: its manifest under a deterministic name,
  * in the Operation's namespace, owned by the Operation, with every `helm.sh/hook*` annotation
  * removed (they mean something to Helm only, and a hook delete policy must not apply to a Job
- * that Helm did not create).
+ * that Helm did not create). `ttlSecondsAfterFinished` is dropped too: a TTL controller could
+ * delete the finished Job before the operator reads its outcome, and the Job goes with its
+ * Operation anyway. Its pod is made to pass the `restricted` Pod Security level where the chart
+ * leaves the settings open.
  * @public
  */
 export function hookJobFrom(ctx: EngineContext, release: HelmReleasePayload, hookName: string): Job {
@@ -60,8 +64,13 @@ export function hookJobFrom(ctx: EngineContext, release: HelmReleasePayload, hoo
     Object.entries(manifest.metadata?.annotations ?? {}).filter(([key]) => !key.startsWith('helm.sh/hook')),
   );
   const { status: _status, ...rest } = manifest;
+  const { ttlSecondsAfterFinished: _ttl, ...spec } = manifest.spec ?? ({} as Job['spec']);
   return {
     ...rest,
+    spec: {
+      ...spec,
+      template: { ...spec.template, spec: withPodSecurity(spec.template?.spec ?? { containers: [] }, 'restricted') },
+    },
     apiVersion: 'batch/v1',
     kind: 'Job',
     metadata: {
@@ -125,6 +134,9 @@ export const helmHookJobEngine: Engine = {
   },
   observe(_ctx, resource) {
     return jobLifecycle.observe(resource);
+  },
+  diagnose(ctx, resource) {
+    return jobLifecycle.diagnose(ctx, resource);
   },
   stop(ctx) {
     return jobLifecycle.stop(ctx, hookJobName(ctx));

@@ -16,6 +16,7 @@ export * from './Engine';
 export * from './engineResources';
 export * from './kinds';
 export * from './profileAccount';
+export * from './podSecurity';
 export { jobEngine, buildJob } from './job';
 export { workflowEngine, buildWorkflow } from './workflow';
 export { veleroEngine, buildBackup, buildRestore, latestSuccessfulBackup } from './velero';

@@ -6,7 +6,7 @@ import {
   VeleroRestoreParameters,
   veleroStatus,
 } from '@vworkspace/backstage-plugin-fleet-common';
-import type { KubeObject } from '../runtime/types';
+import type { KubeObject } from '@vworkspace/kube-runtime';
 import { Engine, EngineContext, EngineFailure, EngineRef } from './Engine';
 import {
   adopt,
@@ -108,6 +108,7 @@ async function resolveBackupName(ctx: EngineContext): Promise<string> {
 export const veleroEngine: Engine = {
   name: 'velero',
   defaultTimeoutSeconds: 4 * 3600,
+  requires: 'Velero installed and the chart value velero.enabled=true (the operator\'s Role in Velero\'s namespace)',
   supports(type: OperationType) {
     return type === 'Backup' || type === 'Restore';
   },

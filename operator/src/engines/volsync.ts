@@ -7,7 +7,7 @@ import {
   volumeSnapshotStatus,
 } from '@vworkspace/backstage-plugin-fleet-common';
 import { Engine, EngineContext, EngineFailure, EngineRef } from './Engine';
-import { createOrAdopt, deterministicName, engineLabels, getOrUndefined } from './engineResources';
+import { createOrAdopt, deterministicName, engineLabels, getOrUndefined, operatorWrite } from './engineResources';
 import { operationKinds } from './kinds';
 
 const paramsOf = (ctx: EngineContext) => ctx.operation.spec.parameters as VolsyncParameters;
@@ -51,6 +51,7 @@ export function buildVolumeSnapshot(ctx: EngineContext): VolumeSnapshot {
 export const volsyncEngine: Engine = {
   name: 'volsync',
   defaultTimeoutSeconds: 3600,
+  requires: 'the CSI snapshot controller or VolSync installed and the chart value volsync.enabled=true',
   supports(type: OperationType) {
     return type === 'Backup';
   },
@@ -80,7 +81,7 @@ export const volsyncEngine: Engine = {
       params.replicationSourceName,
       namespace,
       { spec: { trigger: { manual: token } } },
-      { type: 'merge', fieldManager: 'vworkspace-operator' },
+      { type: 'merge', ...operatorWrite },
     );
   },
   get(ctx) {

@@ -11,9 +11,10 @@ import {
   engineLabels,
   getOrUndefined,
   operationOwnerReference,
+  operatorWrite,
 } from './engineResources';
 import { operationKinds } from './kinds';
-import { ensureProfileAccount } from './profileAccount';
+import { checkRbacProfile, ensureProfileAccount } from './profileAccount';
 
 function workflowName(ctx: EngineContext): string {
   return deterministicName([ctx.operation.metadata.name]);
@@ -53,6 +54,7 @@ export function buildWorkflow(ctx: EngineContext, serviceAccountName: string): A
 export const workflowEngine: Engine = {
   name: 'workflow',
   defaultTimeoutSeconds: 3600,
+  requires: 'Argo Workflows installed and the chart value workflows.enabled=true',
   supports(type: OperationType) {
     return type !== 'Upgrade';
   },
@@ -64,6 +66,7 @@ export const workflowEngine: Engine = {
       namespace: ctx.operation.metadata.namespace,
     };
   },
+  check: checkRbacProfile,
   async start(ctx) {
     const account = await ensureProfileAccount(ctx);
     return createOrAdopt(ctx.client, operationKinds.Workflow, buildWorkflow(ctx, account), ctx);
@@ -87,7 +90,7 @@ export const workflowEngine: Engine = {
       name,
       ctx.operation.metadata.namespace,
       { spec: { shutdown: 'Terminate' } },
-      { type: 'merge', fieldManager: 'vworkspace-operator' },
+      { type: 'merge', ...operatorWrite },
     );
     return { outcome: 'stopped', message: `Workflow ${name} terminated (spec.shutdown: Terminate)` };
   },

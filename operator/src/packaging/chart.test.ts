@@ -150,7 +150,9 @@ describe('fleet-operator chart', () => {
   });
 
   it('grants no wildcard verb, resource or group anywhere', async () => {
-    const all = await helmTemplate({ set: { 'backstageAccess.enabled': true, 'webhook.certManager.enabled': true } });
+    const all = await helmTemplate({
+      set: { 'backstageAccess.enabled': true, 'webhook.certManager.enabled': true, 'velero.enabled': true, 'workflows.enabled': true, 'volsync.enabled': true },
+    });
     const roles = all.filter(o => o.kind === 'ClusterRole' || o.kind === 'Role');
     expect(roles.length).toBeGreaterThanOrEqual(6);
     for (const role of roles) {
@@ -160,8 +162,9 @@ describe('fleet-operator chart', () => {
     }
   });
 
-  it('gives the operator exactly the access of its contract', () => {
-    const operator = grants(rulesOf(find(defaults, 'ClusterRole', 'fleet-operator')));
+  it('gives the operator exactly the access of its contract', async () => {
+    const allEngines = await helmTemplate({ set: { 'velero.enabled': true, 'workflows.enabled': true, 'volsync.enabled': true } });
+    const operator = grants(rulesOf(find(allEngines, 'ClusterRole', 'fleet-operator')));
     // Spot checks of the contract; the full list is in templates/rbac.yaml.
     expect(operator).toEqual(
       expect.arrayContaining([
@@ -178,7 +181,9 @@ describe('fleet-operator chart', () => {
         'core/serviceaccounts:create',
         'rbac.authorization.k8s.io/rolebindings:create',
         'rbac.authorization.k8s.io/clusterroles:bind[fleet-operator-profile-maintenance,fleet-operator-profile-readonly]',
+        'rbac.authorization.k8s.io/clusterroles:get[fleet-operator-profile-maintenance,fleet-operator-profile-readonly]',
         'core/events:create',
+        'core/events:list',
       ]),
     );
     // What it must not have: writing secrets, workflow templates, Velero objects cluster-wide,
@@ -191,6 +196,7 @@ describe('fleet-operator chart', () => {
       'argoproj.io/workflowtemplates:create',
       'velero.io/backups:create',
       'rbac.authorization.k8s.io/clusterroles:bind',
+      'rbac.authorization.k8s.io/clusterroles:get',
       'rbac.authorization.k8s.io/clusterroles:escalate',
       'core/pods/exec:create',
     ]) {
@@ -198,8 +204,42 @@ describe('fleet-operator chart', () => {
     }
   });
 
+  it('renders rights on an optional engine\'s objects only when the engine is enabled, and none by default', () => {
+    const operator = grants(rulesOf(find(defaults, 'ClusterRole', 'fleet-operator')));
+    const optional = /^(argoproj\.io\/workflows|snapshot\.storage\.k8s\.io|volsync\.backube|velero\.io)/;
+    expect(operator.filter(g => optional.test(g))).toEqual([]);
+    // No object in Velero's namespace: a cluster without Velero has no such namespace.
+    expect(defaults.filter(o => o.metadata.namespace && o.metadata.namespace !== 'fleet-system').map(o => `${o.kind}/${o.metadata.name}`)).toEqual([]);
+    expect(defaults.filter(o => /velero/.test(o.metadata.name)).map(o => o.kind)).toEqual([]);
+  });
+
+  it.each([
+    { value: 'workflows.enabled', want: ['argoproj.io/workflows:create', 'argoproj.io/workflows:get', 'argoproj.io/workflows:patch'] },
+    {
+      value: 'volsync.enabled',
+      want: [
+        'snapshot.storage.k8s.io/volumesnapshots:create', 'snapshot.storage.k8s.io/volumesnapshots:delete', 'snapshot.storage.k8s.io/volumesnapshots:get',
+        'volsync.backube/replicationsources:get', 'volsync.backube/replicationsources:patch',
+      ],
+    },
+  ])('grants the $value engine exactly its rights', async ({ value, want }) => {
+    const enabled = await helmTemplate({ set: { [value]: true } });
+    const added = grants(rulesOf(find(enabled, 'ClusterRole', 'fleet-operator')));
+    const base = grants(rulesOf(find(defaults, 'ClusterRole', 'fleet-operator')));
+    expect(added.filter(g => !base.includes(g))).toEqual(want.sort());
+  });
+
+  it('labels each RBAC profile ClusterRole with its Pod Security level, restricted unless set', async () => {
+    const podSecurity = (objects: RenderedObject[], name: string) => find(objects, 'ClusterRole', name).metadata.annotations?.['ops.vworkspace.io/pod-security'];
+    expect(podSecurity(defaults, 'fleet-operator-profile-readonly')).toBe('restricted');
+    expect(podSecurity(defaults, 'fleet-operator-profile-maintenance')).toBe('restricted');
+    const custom = await helmTemplate({ set: { 'rbacProfilePodSecurity.maintenance': 'baseline' } });
+    expect(podSecurity(custom, 'fleet-operator-profile-maintenance')).toBe('baseline');
+    expect(podSecurity(custom, 'fleet-operator-profile-readonly')).toBe('restricted');
+  });
+
   it('limits Velero access to the Velero namespace and leases to the operator Lease', async () => {
-    const custom = await helmTemplate({ set: { 'velero.namespace': 'backup-system' } });
+    const custom = await helmTemplate({ set: { 'velero.enabled': true, 'velero.namespace': 'backup-system' } });
     const velero = find(custom, 'Role', 'fleet-operator-velero');
     expect(velero.metadata.namespace).toBe('backup-system');
     expect(grants(rulesOf(velero))).toEqual(
@@ -359,6 +399,8 @@ describe('fleet-operator chart', () => {
       { name: 'an unknown log level', set: { 'operator.logLevel': 'loud' }, message: /operator\/logLevel.*one of/ },
       { name: 'a wildcard profile verb', set: { 'rbacProfiles.admin[0].apiGroups[0]': '', 'rbacProfiles.admin[0].resources[0]': 'pods', 'rbacProfiles.admin[0].verbs[0]': '*' }, message: /rbacProfiles\/admin\/0\/verbs\/0/ },
       { name: 'a misspelt failure policy', set: { 'webhook.failurePolicy': 'fail' }, message: /webhook\/failurePolicy/ },
+      { name: 'an unknown Pod Security level', set: { 'rbacProfilePodSecurity.maintenance': 'root' }, message: /rbacProfilePodSecurity\/maintenance/ },
+      { name: 'a non-boolean engine switch', set: { 'velero.enabled': 'yes' }, message: /velero\/enabled/ },
     ])('$name', async ({ set, message }) => {
       await expect(helmTemplate({ set })).rejects.toThrow(message);
       const lint = await helm(['lint', chartDir, ...Object.entries(set).flatMap(([k, v]) => ['--set', `${k}=${v}`])]);

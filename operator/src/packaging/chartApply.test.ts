@@ -92,3 +92,40 @@ describe('the rendered chart on a cluster', () => {
     expect(again.code).toBe(0);
   });
 });
+
+describe('a default install on a cluster without Velero', () => {
+  let cluster: SimCluster;
+  let kubectl: Kubectl;
+
+  beforeAll(async () => {
+    cluster = await SimCluster.start();
+    kubectl = new Kubectl(cluster.kubeConfig());
+  });
+
+  afterAll(async () => {
+    kubectl?.dispose();
+    await cluster?.stop();
+  });
+
+  it('passes a server-side dry run: nothing is rendered into a velero namespace that does not exist', async () => {
+    const objects = await helmTemplate({ includeCrds: true });
+    const crds = objects.filter(o => o.kind === 'CustomResourceDefinition');
+    expect((await kubectl.run(['apply', '--server-side', '--field-manager=helm', '--validate=false', '-f', '-'], toYaml(crds))).code).toBe(0);
+    // As `helm install --create-namespace` does: the release namespace exists, nothing else is made.
+    expect((await kubectl.run(['create', 'namespace', 'fleet-system'])).code).toBe(0);
+    expect((await kubectl.run(['get', 'namespace', 'velero'])).stderr).toContain('not found');
+
+    const rest = objects.filter(o => o.kind !== 'CustomResourceDefinition');
+    const result = await kubectl.run(['apply', '--server-side', '--dry-run=server', '--field-manager=helm', '--validate=false', '-f', '-'], toYaml(rest));
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('clusterrole.rbac.authorization.k8s.io/fleet-operator serverside-applied (server dry run)');
+  });
+
+  it('fails the same dry run when the Velero engine is enabled there, naming the namespace', async () => {
+    const objects = await helmTemplate({ set: { 'velero.enabled': true } });
+    const result = await kubectl.run(['apply', '--server-side', '--dry-run=server', '--field-manager=helm', '--validate=false', '-f', '-'], toYaml(objects));
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain('namespaces "velero" not found');
+  });
+});

@@ -49,14 +49,34 @@ describe('install.sh', () => {
       ],
     });
     try {
+      await cluster.api.create({ group: '', version: 'v1', resource: 'namespaces' }, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'velero' } });
       const result = await runScript(cluster, ['--dry-run']);
       expect(result.stderr).not.toContain('Flux is not installed');
       expect(result.stderr).not.toContain('Velero is not installed');
+      // The chart renders the Velero Role into Velero's namespace only when told to: found, so enabled.
+      expect(result.stderr).toContain('Velero found: enabling the velero engine (velero.enabled=true)');
       expect(result.stderr).toContain('Argo Workflows is not installed: the workflow engine will be unavailable');
       // A dry run stores nothing. (kube-sim serves no /openapi, so kubectl's own validation of the
       // CRDs stops the dry run there; a real API server gets as far as `helm upgrade --dry-run`.)
       const crds = await cluster.api.list({ group: 'apiextensions.k8s.io', version: 'v1', resource: 'customresourcedefinitions' });
       expect(crds.items.map(c => c.metadata.name)).not.toContain('operations.ops.vworkspace.io');
+    } finally {
+      await cluster.stop();
+    }
+  });
+
+  it('leaves the velero engine off where Velero\'s CRDs are installed but its namespace is not', async () => {
+    const cluster = await SimCluster.start({
+      crds: [
+        path.join(upstreamCrds, 'source.toolkit.fluxcd.io_helmrepositories.yaml'),
+        path.join(upstreamCrds, 'helm.toolkit.fluxcd.io_helmreleases.yaml'),
+        path.join(upstreamCrds, 'velero.io_backups.yaml'),
+      ],
+    });
+    try {
+      const result = await runScript(cluster, ['--dry-run']);
+      expect(result.stderr).toContain('Velero is not installed (no backups.velero.io CRD or no velero namespace)');
+      expect(result.stderr).not.toContain('enabling the velero engine');
     } finally {
       await cluster.stop();
     }

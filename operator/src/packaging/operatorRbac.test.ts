@@ -5,7 +5,7 @@ import { stringify } from 'yaml';
 import { parseOptions } from '../cli/options';
 import { instanceKinds, registerControllers } from '../controllers';
 import { operationKinds } from '../engines/kinds';
-import { JsonLogger, KubeClient, KubeObject, Manager } from '../runtime';
+import { JsonLogger, KubeClient, KubeObject, Manager } from '@vworkspace/kube-runtime';
 import { find, helmTemplate, RenderedObject } from './__testUtils__/helmTemplate';
 import { Kubectl } from './__testUtils__/kubectl';
 import { RecordingProxy, startRecordingProxy } from './__testUtils__/recordingProxy';
@@ -55,6 +55,8 @@ const NEEDED_ELSEWHERE: Record<string, string> = {
   'patch volsync.backube/replicationsources': 'volsync engine: triggering a manual sync',
   // Jobs end on cancel or timeout by deletion.
   'delete batch/jobs': 'job and helmHookJob engines: cancel or timeout',
+  // A Job without pods: its FailedCreate events say why (a pod refused by Pod Security).
+  'list core/events': 'job and helmHookJob engines: a Job that cannot create its pod',
   // helmHookJob engine: reads the hooks from the Helm release Secrets (owner=helm).
   'list core/secrets': 'helmHookJob engine',
   // Velero: cancels delete, a Restore without backupName restores the latest Backup.
@@ -136,7 +138,8 @@ describe('the operator with exactly the RBAC of its chart', () => {
     kubectl = new Kubectl(cluster.kubeConfig());
 
     // 1. The chart's RBAC, applied by an admin with the real kubectl.
-    objects = await helmTemplate({ namespace: releaseNamespace });
+    // Every optional engine enabled: its grants are checked too (used here, or named below).
+    objects = await helmTemplate({ namespace: releaseNamespace, set: { 'velero.enabled': true, 'workflows.enabled': true, 'volsync.enabled': true } });
     const deployment = find(objects, 'Deployment', 'fleet-operator');
     const namespaces = [releaseNamespace, ns, ...new Set(objects.map(o => o.metadata.namespace).filter((n): n is string => !!n))];
     const manifest = [

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
-import { KubeObject } from '../runtime';
+import { KubeObject } from '@vworkspace/kube-runtime';
 import { instanceKinds as k, kindOf } from '../controllers/applicationinstance';
 import { condition, instance, startOperator, startSim, waitFor } from '../controllers/applicationinstance/__testUtils__/operatorSim';
 import { render } from '../main';
@@ -54,6 +54,17 @@ describe('renderInstances', () => {
   it('names every invalid manifest and field', () => {
     const bad = [instance('ok', {}), instance('bad', { chart: { name: 'nextcloud', version: 'latest', repository: { url: 'https://x/' } } })];
     expect(() => renderInstances(bad.map(m => `---\n${stringify(m)}`).join(''))).toThrow(/ApplicationInstance bad: spec\.chart\.version/);
+  });
+
+  it('says what it expected when given another kind', () => {
+    const operation = { apiVersion: 'ops.vworkspace.io/v1alpha1', kind: 'Operation', metadata: { name: 'backup-1' }, spec: { type: 'Backup' } };
+    const configMap = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings' } };
+    const text = [instance('ok', {}), operation, configMap].map(m => `---\n${stringify(m)}`).join('');
+    expect(() => renderInstances(text)).toThrow(
+      'render input is invalid: ' +
+        'Operation backup-1: render reads apps.vworkspace.io/v1alpha1 ApplicationInstance manifests, not ops.vworkspace.io/v1alpha1 Operation; Operations run in the cluster and are not rendered; ' +
+        'ConfigMap settings: render reads apps.vworkspace.io/v1alpha1 ApplicationInstance manifests, not v1 ConfigMap',
+    );
   });
 
   it('is what `fleet-operator render -f` prints', () => {

@@ -1,6 +1,6 @@
 import { parseAllDocuments, stringify } from 'yaml';
-import { ResourceIssue, ResourceValidationError } from '@vworkspace/backstage-plugin-fleet-common';
-import type { KubeObject } from '../runtime';
+import { applicationInstanceApiVersion, ResourceIssue, ResourceValidationError } from '@vworkspace/backstage-plugin-fleet-common';
+import type { KubeObject } from '@vworkspace/kube-runtime';
 import {
   desiredObjects,
   DesiredObjectsOptions,
@@ -46,11 +46,16 @@ export function renderInstances(yamlText: string, options: RenderOptions = {}): 
       ...manifest,
       metadata: { ...manifest.metadata, namespace: manifest.metadata?.namespace ?? options.namespace ?? 'default' },
     };
+    const other = otherKind(manifest);
+    if (other) {
+      issues.push({ path: where, message: other });
+      return;
+    }
     const result = validateInstance(withNamespace);
     if (result.valid) valid.push(result.instance);
     else issues.push(...result.issues.map(issue => ({ ...issue, path: `${where}: ${issue.path}` })));
   });
-  if (issues.length) throw new ResourceValidationError('ApplicationInstance manifests', issues);
+  if (issues.length) throw new ResourceValidationError('render input', issues);
 
   const users = new Map<string, InstanceRef[]>();
   const sourceKey = (i: ValidInstance) => `${i.ref.namespace}/${fluxSourceKind(i.spec.chart)}/${fluxSourceName(i.spec.chart)}`;
@@ -71,6 +76,19 @@ export function renderInstances(yamlText: string, options: RenderOptions = {}): 
     }
   }
   return out;
+}
+
+/**
+ * Why a manifest is not an ApplicationInstance at all, in one sentence, or undefined when it
+ * is one: listing every field an Operation lacks would bury the actual mistake.
+ */
+function otherKind(manifest: KubeObject): string | undefined {
+  const expected = `${applicationInstanceApiVersion} ApplicationInstance`;
+  if (manifest.kind === 'ApplicationInstance' && manifest.apiVersion === applicationInstanceApiVersion) return undefined;
+  if (typeof manifest !== 'object' || Array.isArray(manifest)) return `expected a Kubernetes manifest of ${expected}`;
+  const got = manifest.kind ? `${manifest.apiVersion ?? '(no apiVersion)'} ${manifest.kind}` : 'a document without kind';
+  const hint = manifest.kind === 'Operation' ? '; Operations run in the cluster and are not rendered' : '';
+  return `render reads ${expected} manifests, not ${got}${hint}`;
 }
 
 /** Objects as a multi-document YAML stream. @public */

@@ -1,10 +1,9 @@
 import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import type { SimCluster } from '@vworkspace/kube-sim';
-import { createWebhookServer, WebhookServer, webhookPaths } from './index';
+import { createWebhookServer, reviewOperation, WebhookServer, webhookPaths } from './index';
 import { ns, startCluster } from '../controllers/operation/__testUtils__/operatorSim';
 import { operationKinds } from '../engines/kinds';
-import { KubeApiError } from '../runtime/apiErrors';
-import { KubeClient } from '../runtime/KubeClient';
+import { KubeApiError, KubeClient } from '@vworkspace/kube-runtime';
 
 jest.setTimeout(60_000);
 
@@ -98,6 +97,17 @@ describe('validating webhook, through the API server', () => {
       spec: { type: 'Upgrade', engine: 'helm', target: { applicationInstance: 'app' }, parameters: { version: '>=6' } },
       want: 'spec.parameters.version: must be a semantic version',
     },
+    {
+      // A real API server would refuse the Job with 422 only once the Operation runs.
+      name: 'a Job environment variable name with a space',
+      spec: { type: 'RunCommand', engine: 'job', target: { applicationInstance: 'app' }, parameters: { image: 'busybox:1.36', env: [{ name: 'MY VAR', value: '1' }] } },
+      want: 'spec.parameters.env[0].name: must be an environment variable name',
+    },
+    {
+      name: 'an image reference with a space',
+      spec: { type: 'RunCommand', engine: 'job', target: { applicationInstance: 'app' }, parameters: { image: 'busybox :1.36' } },
+      want: 'spec.parameters.image: must be a container image reference',
+    },
   ])('refuses to create an Operation with $name, naming the field', async ({ spec, want }) => {
     const { code, message } = await rejection(createOp(operation(spec, 'bad')));
     expect(code).toBe(400);
@@ -116,14 +126,28 @@ describe('validating webhook, through the API server', () => {
       }
       throw new Error('the API server accepted it');
     };
+    // The CRD's CEL rules answer before any webhook is called, as on a real API server (422).
     const changed = await apiRejection(patch({ spec: { timeoutSeconds: 60 } }));
-    expect(changed).toEqual({ code: 403, message: expect.stringContaining('spec is immutable, except spec.cancel') });
+    expect(changed).toEqual({ code: 422, message: expect.stringContaining('spec: Invalid value: "object": spec is immutable, except cancel') });
     await patch({ spec: { cancel: true } });
     const withdrawn = await apiRejection(patch({ spec: { cancel: false } }));
-    expect(withdrawn).toEqual({ code: 403, message: expect.stringContaining('cancel cannot be withdrawn') });
+    expect(withdrawn).toEqual({ code: 422, message: expect.stringContaining('cancel cannot be withdrawn') });
     // metadata-only updates always pass, so that finalizers can always be removed
     await patch({ metadata: { labels: { reviewed: 'yes' } } });
     client.close();
+  });
+
+  it('keeps the spec immutable by itself too, where the CRD rules are not evaluated', () => {
+    const update = (oldSpec: Record<string, unknown>, spec: Record<string, unknown>) =>
+      reviewOperation({ uid: 'u', operation: 'UPDATE', name: 'fine', namespace: ns, oldObject: operation(oldSpec, 'fine'), object: operation(spec, 'fine') });
+    expect(update(backup, { ...backup, timeoutSeconds: 60 })).toEqual({
+      allowed: false,
+      code: 403,
+      reason: 'Forbidden',
+      message: 'spec: Operation spec is immutable, except spec.cancel',
+    });
+    expect(update({ ...backup, cancel: true }, { ...backup, cancel: false })).toMatchObject({ allowed: false, message: 'spec.cancel: a cancel cannot be withdrawn' });
+    expect(update(backup, { ...backup, cancel: true })).toEqual({ allowed: true });
   });
 
   it('refuses an ApplicationInstance whose repository type and URL disagree, naming the field', async () => {

@@ -1,7 +1,6 @@
 import https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Logger, silentLogger } from '../runtime/Logger';
-import { parseBindAddress } from '../runtime/Manager';
+import { Logger, parseBindAddress, silentLogger } from '@vworkspace/kube-runtime';
 import { AdmissionRequest, reviewApplicationInstance, reviewOperation, Verdict } from './reviews';
 import { readCertificateDir, selfSignedCertificate, ServingCertificate } from './webhookCertificate';
 

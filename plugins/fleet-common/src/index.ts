@@ -9,3 +9,4 @@
 export * from './schemas';
 export * from './status';
 export * from './permissions';
+export * from './api';

@@ -1,4 +1,4 @@
-import { KubeClient, KubeObject } from '../../runtime';
+import { KubeClient, KubeObject } from '@vworkspace/kube-runtime';
 import { instanceKinds as k } from './kinds';
 import { condition, getOrUndefined, instance, startOperator, startSim, waitFor } from './__testUtils__/operatorSim';
 import { fluxSourceName } from './fluxObjects';

@@ -14,7 +14,7 @@ import {
   Request,
   Result,
   Store,
-} from '../../runtime';
+} from '@vworkspace/kube-runtime';
 import { argoCdApplicationName, ArgoCdOptions, defaultArgoCdNamespace } from './argocdObjects';
 import { cleanupFinalizer, InstanceRef, instanceLabel, instanceNamespaceLabel } from './childMeta';
 import { desiredObjects, validateInstance, ValidInstance } from './desiredObjects';
@@ -26,8 +26,10 @@ import {
   SourceUser,
   sourceOwnedByUsers,
 } from './fluxObjects';
-import { ChildObservation, instanceStatus } from './instanceStatus';
+import { ChildApplyError, describeApplyFailure } from './childApplyError';
+import { ChildObservation, instanceStatus, untilProgressDeadline } from './instanceStatus';
 import { kindOf, instanceKinds } from './kinds';
+import { operationTargetIndex } from '../operationTargetIndex';
 import { needsApply } from './needsApply';
 import { jsonEqual, mergePatchOf } from './statusPatch';
 
@@ -35,10 +37,11 @@ import { jsonEqual, mergePatchOf } from './statusPatch';
 export const fluxSourceIndex = 'applicationinstance.fluxSource';
 /** Index of Flux sources by the uids of the instances owning them. */
 export const ownerUidIndex = 'applicationinstance.ownerUid';
-/** Index of Operations by target instance: `namespace/name`. */
-export const operationTargetIndex = 'applicationinstance.target';
 /** Index of Argo CD Applications by instance: `namespace/name`, from their labels. */
 export const applicationInstanceIndex = 'applicationinstance.instance';
+
+/** How long after its progress deadline an instance is looked at again. */
+const deadlineMarginMs = 250;
 
 /** How often an instance whose Argo CD Application is not cached is looked at again. */
 const uncachedPollMs = 30_000;
@@ -60,6 +63,11 @@ export interface ApplicationInstanceReconcilerOptions {
   caches: InstanceCaches;
   argocd?: ArgoCdOptions;
   now?: () => Date;
+  /**
+   * How long an instance may make no progress before it says Stalled; default 15 minutes
+   * (`defaultProgressDeadlineMs`), 0 for no deadline.
+   */
+  progressDeadlineMs?: number;
 }
 
 /** What we last wrote to an object, for as long as the cache has not caught up with it. */
@@ -97,6 +105,7 @@ export class ApplicationInstanceReconciler implements Reconciler {
   private readonly caches: InstanceCaches;
   private readonly argocd: ArgoCdOptions & { namespace: string };
   private readonly now: () => Date;
+  private readonly progressDeadlineMs?: number;
   private readonly memo = new Map<string, WriteMemo>();
 
   constructor(options: ApplicationInstanceReconcilerOptions) {
@@ -104,6 +113,7 @@ export class ApplicationInstanceReconciler implements Reconciler {
     this.caches = options.caches;
     this.argocd = { ...options.argocd, namespace: options.argocd?.namespace ?? defaultArgoCdNamespace };
     this.now = options.now ?? (() => new Date());
+    this.progressDeadlineMs = options.progressDeadlineMs;
   }
 
   async reconcile(request: Request, ctx: ReconcileContext): Promise<Result | void> {
@@ -126,26 +136,38 @@ export class ApplicationInstanceReconciler implements Reconciler {
       return undefined;
     }
     const instance = validation.instance;
+    const want = { chartVersion: instance.spec.chart.version, suspend: instance.spec.suspend };
     try {
       const child =
         instance.spec.engine === 'argocd' ? await this.reconcileArgoCd(obj, instance, ctx) : await this.reconcileFlux(obj, instance, ctx);
-      const status = await this.writeStatus(obj, {
-        want: { chartVersion: instance.spec.chart.version, suspend: instance.spec.suspend },
-        child,
+      const status = await this.writeStatus(obj, { want, child });
+      let requeueAfter = untilProgressDeadline(status, {
+        generation: obj.metadata?.generation ?? 0,
+        now: this.now(),
+        progressDeadlineMs: this.progressDeadlineMs,
       });
+      // a little after the deadline, so that the next look finds it passed
+      if (requeueAfter !== undefined) requeueAfter += deadlineMarginMs;
       if (instance.spec.engine === 'argocd' && !this.caches.applications) {
         const ready = status.conditions?.some(c => c.type === 'Ready' && c.status === 'True');
-        return { requeueAfter: ready ? 10 * uncachedPollMs : uncachedPollMs };
+        requeueAfter = Math.min(requeueAfter ?? Infinity, ready ? 10 * uncachedPollMs : uncachedPollMs);
       }
-      return undefined;
+      return requeueAfter === undefined ? undefined : { requeueAfter };
     } catch (err) {
+      if (!(err instanceof ChildApplyError)) throw err;
+      const failure = describeApplyFailure(err);
       // The engine's API rejected what we built: retrying the same object cannot help.
-      if (isInvalid(err)) {
-        const message = err instanceof Error ? err.message : String(err);
-        await this.writeStatus(obj, { issues: [{ path: 'spec', message: `rejected by the API server: ${message}` }], reason: 'ApplyRejected' });
+      if (isInvalid(err.cause)) {
+        await this.writeStatus(obj, { issues: [{ path: 'spec', message: failure.message }], reason: failure.reason });
         ctx.logger.warn('child rejected by the API server', { error: err });
         return undefined;
       }
+      // Anything else may heal (Argo CD gets installed, a permission is granted): say why the
+      // instance is stuck, then let the controller retry with backoff.
+      ctx.logger.warn('cannot write child', { error: err, reason: failure.reason });
+      await this.writeStatus(obj, { want, applyFailure: failure }).catch(statusErr =>
+        ctx.logger.warn('cannot write status', { error: statusErr }),
+      );
       throw err;
     }
   }
@@ -176,7 +198,7 @@ export class ApplicationInstanceReconciler implements Reconciler {
     // finalizer) is worth a lookup.
     if (this.caches.applications || obj.metadata?.finalizers?.includes(cleanupFinalizer)) await this.deleteApplications(ref, ctx);
     await this.setFinalizer(obj, false);
-    return { kind: 'HelmRelease', name: ref.name, namespace: ref.namespace, object: observed };
+    return { kind: 'HelmRelease', name: ref.name, namespace: ref.namespace, object: observed, sources: [liveSource] };
   }
 
   private async reconcileArgoCd(obj: KubeObject, instance: ValidInstance, ctx: ReconcileContext): Promise<ChildObservation> {
@@ -326,7 +348,12 @@ export class ApplicationInstanceReconciler implements Reconciler {
   private async apply(desired: KubeObject, live: KubeObject | undefined, owners: ReadonlyArray<InstanceRef>, ctx: ReconcileContext): Promise<KubeObject> {
     const kind = kindOf(desired.kind!);
     ctx.logger.debug('applying', { kind: desired.kind, name: desired.metadata?.name, namespace: desired.metadata?.namespace });
-    const result = await this.client.apply(kind, desired, { fieldManager, force: true });
+    let result: KubeObject;
+    try {
+      result = await this.client.apply(kind, desired, { fieldManager, force: true });
+    } catch (err) {
+      throw new ChildApplyError(desired, { cause: err });
+    }
     this.memo.set(this.memoKey(desired), {
       baseRv: live?.metadata?.resourceVersion,
       hash: desired.metadata?.annotations?.['apps.vworkspace.io/applied-hash'],
@@ -339,7 +366,13 @@ export class ApplicationInstanceReconciler implements Reconciler {
   /** Computes the status and writes it if it differs from what is stored (or what we last wrote). */
   private async writeStatus(
     obj: KubeObject,
-    input: { issues?: ResourceIssue[]; reason?: string; want?: { chartVersion: string; suspend: boolean }; child?: ChildObservation },
+    input: {
+      issues?: ResourceIssue[];
+      reason?: string;
+      want?: { chartVersion: string; suspend: boolean };
+      child?: ChildObservation;
+      applyFailure?: { reason: string; message: string };
+    },
   ): Promise<ApplicationInstanceStatus> {
     const key = `status/${obj.metadata!.namespace}/${obj.metadata!.name}`;
     const memo = this.memo.get(key);
@@ -354,8 +387,10 @@ export class ApplicationInstanceReconciler implements Reconciler {
       invalidReason: input.reason,
       want: input.want,
       child: input.child,
+      applyFailure: input.applyFailure,
       lastBackup: this.lastBackup(obj),
       now: this.now(),
+      progressDeadlineMs: this.progressDeadlineMs,
     });
     if (jsonEqual(previous ?? {}, next)) return next;
     try {

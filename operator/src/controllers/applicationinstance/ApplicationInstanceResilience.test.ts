@@ -1,4 +1,4 @@
-import { KubeClient, KubeObject, Manager } from '../../runtime';
+import { KubeClient, KubeObject, Manager } from '@vworkspace/kube-runtime';
 import { instanceKinds as k } from './kinds';
 import { startCountingProxy } from './__testUtils__/countingProxy';
 import { condition, getOrUndefined, instance, startOperator, startSim, waitFor } from './__testUtils__/operatorSim';

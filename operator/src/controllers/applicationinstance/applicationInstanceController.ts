@@ -1,18 +1,6 @@
-import {
-  generationChanged,
-  KubeObject,
-  Manager,
-  Request,
-  Store,
-  UpdatePredicate,
-} from '../../runtime';
-import {
-  applicationInstanceIndex,
-  ApplicationInstanceReconciler,
-  fluxSourceIndex,
-  operationTargetIndex,
-  ownerUidIndex,
-} from './ApplicationInstanceReconciler';
+import { generationChanged, KubeObject, Manager, Request, UpdatePredicate } from '@vworkspace/kube-runtime';
+import { operationsByTarget } from '../operationTargetIndex';
+import { applicationInstanceIndex, ApplicationInstanceReconciler, fluxSourceIndex, ownerUidIndex } from './ApplicationInstanceReconciler';
 import { ArgoCdOptions, defaultArgoCdNamespace } from './argocdObjects';
 import { instanceLabel, instanceNamespaceLabel, managedByValue } from './childMeta';
 import { validateInstance } from './desiredObjects';
@@ -34,6 +22,11 @@ export interface ApplicationInstanceControllerOptions {
   watchApplications?: boolean;
   /** Time source of condition transitions. */
   now?: () => Date;
+  /**
+   * How long an instance may make no progress for one generation before it says Stalled
+   * (reason `ProgressDeadlineExceeded`). Default 15 minutes; 0 for no deadline.
+   */
+  progressDeadlineMs?: number;
 }
 
 /** Name of the controller in logs and metrics. @public */
@@ -41,24 +34,27 @@ export const applicationInstanceControllerName = 'applicationinstance';
 
 const instanceKind = instanceKinds.ApplicationInstance.kind;
 
-/** A change that matters for a source: anything but its status. */
-const metadataOrSpecChanged: UpdatePredicate = (oldObj, newObj) =>
+/** The conditions of a source that its users' status reports (a failing fetch, a stall). */
+function healthOf(obj: KubeObject): unknown {
+  const conditions = (obj.status as { conditions?: Array<{ type: string }> } | undefined)?.conditions ?? [];
+  return conditions.filter(c => c.type === 'Ready' || c.type === 'Stalled');
+}
+
+/**
+ * A change that matters for a source: anything but its status, and of its status only its
+ * health, which the instances using it report (not the artifact times it rewrites on every
+ * interval).
+ */
+const metadataSpecOrHealthChanged: UpdatePredicate = (oldObj, newObj) =>
   generationChanged(oldObj, newObj) ||
   !jsonEqual(oldObj.metadata?.ownerReferences, newObj.metadata?.ownerReferences) ||
   !jsonEqual(oldObj.metadata?.labels, newObj.metadata?.labels) ||
-  !jsonEqual(oldObj.metadata?.annotations, newObj.metadata?.annotations);
+  !jsonEqual(oldObj.metadata?.annotations, newObj.metadata?.annotations) ||
+  !jsonEqual(healthOf(oldObj), healthOf(newObj));
 
 /** Only an Operation's phase matters here (for `lastBackup`). */
 const phaseChanged: UpdatePredicate = (oldObj, newObj) =>
   (oldObj.status as { phase?: string } | undefined)?.phase !== (newObj.status as { phase?: string } | undefined)?.phase;
-
-function addIndexOnce(store: Store, name: string, fn: (obj: KubeObject) => readonly string[]): void {
-  try {
-    store.addIndex(name, fn);
-  } catch {
-    // already added by an earlier registration on the same manager
-  }
-}
 
 /**
  * Declares the ApplicationInstance controller on a manager: `For(ApplicationInstance)`,
@@ -82,10 +78,10 @@ export function registerApplicationInstanceController(
   const helmReleases = manager.getInformer(instanceKinds.HelmRelease).store;
   const helmRepositories = manager.getInformer(instanceKinds.HelmRepository).store;
   const ociRepositories = manager.getInformer(instanceKinds.OCIRepository).store;
-  const operations = manager.getInformer(instanceKinds.Operation).store;
+  const operations = operationsByTarget(manager);
   const applications = cacheApplications ? manager.getInformer(instanceKinds.Application).store : undefined;
 
-  addIndexOnce(instances, fluxSourceIndex, obj => {
+  instances.addIndex(fluxSourceIndex, obj => {
     if (obj.metadata?.deletionTimestamp) return [];
     const v = validateInstance(obj);
     if (!v.valid || v.instance.spec.engine !== 'flux') return [];
@@ -94,14 +90,10 @@ export function registerApplicationInstanceController(
   });
   const ownerUids = (obj: KubeObject) =>
     (obj.metadata?.ownerReferences ?? []).filter(r => r.kind === instanceKind).map(r => r.uid);
-  addIndexOnce(helmRepositories, ownerUidIndex, ownerUids);
-  addIndexOnce(ociRepositories, ownerUidIndex, ownerUids);
-  addIndexOnce(operations, operationTargetIndex, obj => {
-    const target = (obj.spec as { target?: { applicationInstance?: string } } | undefined)?.target?.applicationInstance;
-    return target && obj.metadata?.namespace ? [`${obj.metadata.namespace}/${target}`] : [];
-  });
+  helmRepositories.addIndex(ownerUidIndex, ownerUids);
+  ociRepositories.addIndex(ownerUidIndex, ownerUids);
   if (applications) {
-    addIndexOnce(applications, applicationInstanceIndex, obj => {
+    applications.addIndex(applicationInstanceIndex, obj => {
       const labels = obj.metadata?.labels;
       if (labels?.['app.kubernetes.io/managed-by'] !== managedByValue) return [];
       const name = labels[instanceLabel];
@@ -123,14 +115,15 @@ export function registerApplicationInstanceController(
     caches: { instances, helmReleases, helmRepositories, ociRepositories, operations, applications },
     argocd: { ...options.argocd, namespace: argoNamespace },
     now: options.now,
+    progressDeadlineMs: options.progressDeadlineMs,
   });
 
   let builder = manager
     .controller(applicationInstanceControllerName)
     .for(instanceKinds.ApplicationInstance, { updatePredicate: generationChanged })
     .owns(instanceKinds.HelmRelease)
-    .watches(instanceKinds.HelmRepository, sourceUsers, { updatePredicate: metadataOrSpecChanged })
-    .watches(instanceKinds.OCIRepository, sourceUsers, { updatePredicate: metadataOrSpecChanged })
+    .watches(instanceKinds.HelmRepository, sourceUsers, { updatePredicate: metadataSpecOrHealthChanged })
+    .watches(instanceKinds.OCIRepository, sourceUsers, { updatePredicate: metadataSpecOrHealthChanged })
     .watches<KubeObject>(
       instanceKinds.Operation,
       op => {

@@ -3,7 +3,7 @@ import {
   applicationInstanceApiVersion,
   fieldManager,
 } from '@vworkspace/backstage-plugin-fleet-common';
-import type { KubeObject, OwnerReference } from '../../runtime';
+import type { KubeObject, OwnerReference } from '@vworkspace/kube-runtime';
 
 /** `app.kubernetes.io/managed-by` value on everything this operator applies. @public */
 export const managedByValue = fieldManager;

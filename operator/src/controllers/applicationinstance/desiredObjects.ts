@@ -4,7 +4,7 @@ import {
   issuesOf,
   ResourceIssue,
 } from '@vworkspace/backstage-plugin-fleet-common';
-import type { KubeObject } from '../../runtime';
+import type { KubeObject } from '@vworkspace/kube-runtime';
 import { ArgoCdOptions, argoCdSpecIssues, buildArgoCdApplication } from './argocdObjects';
 import type { InstanceRef } from './childMeta';
 import { buildFluxSource, buildHelmRelease } from './fluxObjects';

@@ -13,7 +13,7 @@ import {
   withAppliedHash,
 } from './childMeta';
 import { instanceKinds } from './kinds';
-import type { KubeObject } from '../../runtime';
+import type { KubeObject } from '@vworkspace/kube-runtime';
 
 /**
  * How often a shared chart source is refreshed. Not the instance's interval: several instances

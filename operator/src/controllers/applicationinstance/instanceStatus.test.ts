@@ -1,5 +1,5 @@
-import { KubeObject } from '../../runtime';
-import { ChildObservation, childState, instanceStatus, InstanceState } from './instanceStatus';
+import { KubeObject } from '@vworkspace/kube-runtime';
+import { ChildObservation, childState, instanceStatus, InstanceState, untilProgressDeadline } from './instanceStatus';
 
 const t = '2026-01-01T00:00:00Z';
 const cond = (type: string, status: string, reason: string, message = '', observedGeneration?: number) => ({ type, status, reason, message, lastTransitionTime: t, ...(observedGeneration !== undefined ? { observedGeneration } : {}) });
@@ -98,6 +98,57 @@ describe('instanceStatus', () => {
     const time = (s: typeof next, type: string) => s.conditions!.find(c => c.type === type)!.lastTransitionTime;
     expect(time(next, 'Ready')).toBe('2026-03-01T00:00:00Z');
     expect(time(next, 'Stalled')).toBe(time(first, 'Stalled'));
+  });
+
+  describe('progress deadline', () => {
+    const minute = 60_000;
+    const at = (m: number) => new Date(now.getTime() + m * minute);
+    const waiting = helmRelease({ conditions: [cond('Ready', 'False', 'SourceNotReady', "HelmChart 'team-a/team-a-files' is not ready: no 'files' chart with version matching '9.9.9' found", 2)] });
+    const condition = (s: ReturnType<typeof instanceStatus>, type: string) => s.conditions!.find(c => c.type === type)!;
+
+    it('is Stalled once the wait for one generation passes the deadline, saying what it waited for', () => {
+      const first = instanceStatus({ generation: 1, want, child: waiting, now, progressDeadlineMs: 10 * minute });
+      const before = instanceStatus({ generation: 1, previous: first, want, child: waiting, now: at(9), progressDeadlineMs: 10 * minute });
+      expect(condition(before, 'Ready').reason).toBe('SourceNotReady');
+      expect(untilProgressDeadline(before, { generation: 1, now: at(9), progressDeadlineMs: 10 * minute })).toBe(minute);
+      const after = instanceStatus({ generation: 1, previous: before, want, child: waiting, now: at(10), progressDeadlineMs: 10 * minute });
+      expect(condition(after, 'Stalled')).toMatchObject({ status: 'True', reason: 'ProgressDeadlineExceeded' });
+      expect(condition(after, 'Reconciling').status).toBe('False');
+      expect(condition(after, 'Ready').message).toBe(
+        "not ready after 10m (deadline 10m); still waiting for HelmRelease team-a/files: HelmChart 'team-a/team-a-files' is not ready: no 'files' chart with version matching '9.9.9' found [SourceNotReady]",
+      );
+      expect(untilProgressDeadline(after, { generation: 1, now: at(10), progressDeadlineMs: 10 * minute })).toBeUndefined();
+    });
+
+    it('counts from the start of the current generation, not from an earlier failure', () => {
+      const old = instanceStatus({ generation: 1, want, child: waiting, now, progressDeadlineMs: 10 * minute });
+      const edited = instanceStatus({ generation: 2, previous: old, want, child: waiting, now: at(30), progressDeadlineMs: 10 * minute });
+      expect(condition(edited, 'Ready')).toMatchObject({ status: 'False', reason: 'SourceNotReady', lastTransitionTime: '2026-02-01T00:30:00Z' });
+      expect(condition(edited, 'Stalled').status).toBe('False');
+    });
+
+    it('has no deadline when it is 0, and none for a suspended instance', () => {
+      const first = instanceStatus({ generation: 1, want, child: waiting, now, progressDeadlineMs: 0 });
+      expect(condition(instanceStatus({ generation: 1, previous: first, want, child: waiting, now: at(600), progressDeadlineMs: 0 }), 'Stalled').status).toBe('False');
+      const suspended = { ...want, suspend: true };
+      const paused = instanceStatus({ generation: 1, want: suspended, child: waiting, now });
+      expect(condition(instanceStatus({ generation: 1, previous: paused, want: suspended, child: waiting, now: at(600) }), 'Ready').reason).toBe('Suspended');
+    });
+  });
+
+  it('reports a child it could not write, and keeps what was deployed', () => {
+    const good = instanceStatus({ generation: 1, want, child: readyAt('1.1.0'), now });
+    const failed = instanceStatus({
+      generation: 2,
+      previous: good,
+      want,
+      applyFailure: { reason: 'NamespaceNotFound', message: 'Application argocd/team-a-files cannot be created: namespace "argocd" does not exist' },
+      now,
+    });
+    expect(failed.conditions!.find(c => c.type === 'Ready')).toMatchObject({ status: 'False', reason: 'NamespaceNotFound', message: expect.stringContaining('does not exist') });
+    expect(failed.conditions!.find(c => c.type === 'Reconciling')?.status).toBe('True');
+    expect(failed.chart).toEqual(good.chart);
+    expect(failed.release).toEqual(good.release);
   });
 
   it('keeps what was deployed when the spec turns invalid', () => {

@@ -12,7 +12,7 @@ import {
   ResourceIssue,
   setCondition,
 } from '@vworkspace/backstage-plugin-fleet-common';
-import type { KubeObject } from '../../runtime';
+import type { KubeObject } from '@vworkspace/kube-runtime';
 import { isSubset } from './isSubset';
 
 /**
@@ -36,6 +36,11 @@ export interface ChildObservation {
   object?: KubeObject;
   /** For an Application: the source we applied, to tell a stale comparison from a current one. */
   appliedSource?: unknown;
+  /**
+   * For a HelmRelease: its chart sources as cached (HelmRepository or OCIRepository). A source
+   * that fails explains a release that cannot get its chart.
+   */
+  sources?: ReadonlyArray<KubeObject | undefined>;
 }
 
 /** Inputs of {@link instanceStatus}. @public */
@@ -50,9 +55,32 @@ export interface InstanceStatusInput {
   /** What the spec asks for (absent when invalid). */
   want?: { chartVersion: string; suspend: boolean };
   child?: ChildObservation;
+  /**
+   * A child could not be written (see `describeApplyFailure`); the operator retries with
+   * backoff, so the instance is Progressing with this reason until it works or the deadline
+   * passes.
+   */
+  applyFailure?: { reason: string; message: string };
   lastBackup?: { operation: string; completedAt: string };
   now?: Date;
+  /**
+   * How long an instance may stay Progressing for one generation before it says Stalled
+   * (reason `ProgressDeadlineExceeded`) with what it was waiting for. Default
+   * {@link defaultProgressDeadlineMs}; 0 or less waits without a deadline.
+   */
+  progressDeadlineMs?: number;
 }
+
+/**
+ * Default of {@link InstanceStatusInput.progressDeadlineMs}: 15 minutes, longer than a Flux
+ * upgrade with its default 5 minute timeout followed by a rollback and a retry, so that only a
+ * wait that is really stuck is called Stalled.
+ * @public
+ */
+export const defaultProgressDeadlineMs = 15 * 60_000;
+
+/** Reason of the Stalled state an instance enters when its progress deadline passes. @public */
+export const progressDeadlineExceeded = 'ProgressDeadlineExceeded';
 
 /** Verdict of {@link childState}. @public */
 export interface ChildState {
@@ -78,14 +106,17 @@ function helmReleaseState(child: ChildObservation, chartVersion: string): ChildS
   if (kstatus.status === 'Terminating') {
     return { state: 'Progressing', reason: 'Terminating', message: `${where}: ${kstatus.message}` };
   }
-  const mapped = helmReleaseStatus(hr, { chartVersion });
+  const mapped = helmReleaseStatus(hr, { chartVersion }, { sources: child.sources });
   switch (mapped.phase) {
     case 'Succeeded':
       return { state: 'Ready', reason: reasonOf(mapped.reason, 'Ready'), message: `${where}: ${mapped.message}` };
     case 'Failed': {
-      // Stalled says that Flux gave up; Ready says what failed: both help the reader.
-      const ready = getCondition(hr.status?.conditions, 'Ready');
-      const detail = ready?.status === 'False' && ready.message && ready.message !== mapped.message ? ` (${ready.message})` : '';
+      // Stalled says that Flux gave up; Released (the failed install or upgrade itself, when a
+      // rollback since made Ready speak of the rollback) or else Ready says what failed.
+      const why = ['Released', 'Ready']
+        .map(type => getCondition(hr.status?.conditions, type))
+        .find(c => c?.status === 'False' && c.message && c.message !== mapped.message);
+      const detail = why ? ` (${why.message})` : '';
       return { state: 'Failed', reason: reasonOf(mapped.reason, 'Stalled'), message: `${where}: ${mapped.message}${detail}` };
     }
     default:
@@ -119,7 +150,7 @@ function applicationState(child: ChildObservation, revision: string): ChildState
  * The state of an instance from its validation and its child. Pure.
  * @public
  */
-export function childState(input: Pick<InstanceStatusInput, 'issues' | 'invalidReason' | 'want' | 'child'>): ChildState {
+export function childState(input: Pick<InstanceStatusInput, 'issues' | 'invalidReason' | 'want' | 'child' | 'applyFailure'>): ChildState {
   const { issues, want, child } = input;
   if (issues?.length || !want) {
     const list = issues ?? [];
@@ -130,7 +161,9 @@ export function childState(input: Pick<InstanceStatusInput, 'issues' | 'invalidR
     };
   }
   let verdict: ChildState;
-  if (!child?.object) {
+  if (input.applyFailure) {
+    verdict = { state: 'Progressing', reason: reasonOf(input.applyFailure.reason, 'ApplyFailed'), message: input.applyFailure.message };
+  } else if (!child?.object) {
     verdict = {
       state: 'Progressing',
       reason: 'Progressing',
@@ -191,11 +224,11 @@ const conditionsOf: Record<InstanceState, { ready: 'True' | 'False'; reconciling
  * @public
  */
 export function instanceStatus(input: InstanceStatusInput): ApplicationInstanceStatus {
-  const verdict = childState(input);
+  const now = input.now ?? new Date();
+  const verdict = withDeadline(childState(input), input, now);
   const flags = conditionsOf[verdict.state];
   const message = verdict.message.slice(0, maxMessage);
   const observedGeneration = input.generation;
-  const now = input.now ?? new Date();
   const settledReason = verdict.state === 'Ready' ? 'Succeeded' : verdict.reason;
   const updates: ConditionUpdate[] = [
     { type: conditionTypes.ready, status: flags.ready, reason: verdict.reason, message, observedGeneration },
@@ -214,27 +247,88 @@ export function instanceStatus(input: InstanceStatusInput): ApplicationInstanceS
       observedGeneration,
     },
   ];
-  let conditions = (input.previous?.conditions ?? []).filter(c =>
-    updates.some(u => u.type === c.type),
+  let conditions = (input.previous?.conditions ?? []).filter(
+    c => updates.some(u => u.type === c.type) && !(c.type === conditionTypes.ready && notReadySinceEarlierGeneration(c, observedGeneration)),
   );
   for (const update of updates) conditions = setCondition(conditions, update, now);
   // a stable order, so a status equal in content is equal as JSON
   conditions.sort((a, b) => updates.findIndex(u => u.type === a.type) - updates.findIndex(u => u.type === b.type));
   const child = input.child;
+  // Nothing new was deployed (invalid spec, or a child we could not write): keep what was seen.
+  const keepPrevious = verdict.state === 'Invalid' || !!input.applyFailure;
   return {
     observedGeneration,
     conditions,
-    ...(verdict.state === 'Invalid' ? pickDeployed(input.previous) : deployedChart(child)),
-    ...releaseOf(input, verdict.state),
+    ...(keepPrevious ? pickDeployed(input.previous) : deployedChart(child)),
+    ...releaseOf(input, keepPrevious),
     ...(input.lastBackup ? { lastBackup: input.lastBackup } : {}),
   };
 }
 
-/** The child the status names: the current one, or for an invalid spec the one last reported. */
-function releaseOf(input: InstanceStatusInput, state: InstanceState): Pick<ApplicationInstanceStatus, 'release'> {
+/**
+ * A Ready=False of an earlier generation: the wait for the current generation starts now, so
+ * Ready's transition time is reset (the deadline counts from it).
+ */
+function notReadySinceEarlierGeneration(c: { status: string; observedGeneration?: number }, generation: number): boolean {
+  return c.status === 'False' && c.observedGeneration !== generation;
+}
+
+/** When the wait for the current generation began: Ready's last transition to False for it. */
+function waitingSince(previous: ApplicationInstanceStatus | undefined, generation: number, now: Date): number {
+  const ready = getCondition(previous?.conditions, conditionTypes.ready);
+  if (!ready || ready.status !== 'False' || ready.observedGeneration !== generation) return now.getTime();
+  const since = Date.parse(ready.lastTransitionTime);
+  return Number.isNaN(since) ? now.getTime() : Math.min(since, now.getTime());
+}
+
+function deadlineOf(input: Pick<InstanceStatusInput, 'progressDeadlineMs'>): number {
+  return input.progressDeadlineMs ?? defaultProgressDeadlineMs;
+}
+
+/** A Progressing verdict past its deadline becomes Failed (Stalled), saying what it waited for. */
+function withDeadline(verdict: ChildState, input: InstanceStatusInput, now: Date): ChildState {
+  const deadline = deadlineOf(input);
+  if (verdict.state !== 'Progressing' || deadline <= 0) return verdict;
+  const waited = now.getTime() - waitingSince(input.previous, input.generation, now);
+  if (waited < deadline) return verdict;
+  return {
+    state: 'Failed',
+    reason: progressDeadlineExceeded,
+    message: `not ready after ${formatDuration(waited)} (deadline ${formatDuration(deadline)}); still waiting for ${verdict.message} [${verdict.reason}]`,
+  };
+}
+
+/**
+ * When the status of an instance that is still progressing must be looked at again for its
+ * deadline to take effect, in milliseconds from `now`; undefined when it is not waiting.
+ * @public
+ */
+export function untilProgressDeadline(
+  status: ApplicationInstanceStatus,
+  input: Pick<InstanceStatusInput, 'progressDeadlineMs'> & { generation: number; now: Date },
+): number | undefined {
+  const deadline = deadlineOf(input);
+  const reconciling = getCondition(status.conditions, conditionTypes.reconciling);
+  if (deadline <= 0 || reconciling?.status !== 'True') return undefined;
+  const since = waitingSince(status, input.generation, input.now);
+  return Math.max(since + deadline - input.now.getTime(), 0);
+}
+
+/** `15m`, `1h30m`, `45s`: how a person reads a wait. */
+function formatDuration(ms: number): string {
+  const total = Math.round(ms / 1000);
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const sec = total % 60;
+  const parts = [h ? `${h}h` : '', m ? `${m}m` : '', sec || (!h && !m) ? `${sec}s` : ''];
+  return parts.join('');
+}
+
+/** The child the status names: the current one, or when nothing new was observed the one last reported. */
+function releaseOf(input: InstanceStatusInput, keepPrevious: boolean): Pick<ApplicationInstanceStatus, 'release'> {
   const child = input.child;
-  if (child && state !== 'Invalid') return { release: { kind: child.kind, name: child.name, namespace: child.namespace } };
-  if (input.previous?.release && state === 'Invalid') return { release: input.previous.release };
+  if (child && !keepPrevious) return { release: { kind: child.kind, name: child.name, namespace: child.namespace } };
+  if (input.previous?.release && keepPrevious) return { release: input.previous.release };
   return {};
 }
 

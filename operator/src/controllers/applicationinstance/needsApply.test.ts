@@ -1,4 +1,4 @@
-import { KubeObject } from '../../runtime';
+import { KubeObject } from '@vworkspace/kube-runtime';
 import { appliedHashAnnotation, withAppliedHash } from './childMeta';
 import { needsApply } from './needsApply';
 

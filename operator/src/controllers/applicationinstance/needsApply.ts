@@ -1,4 +1,4 @@
-import type { KubeObject } from '../../runtime';
+import type { KubeObject } from '@vworkspace/kube-runtime';
 import { appliedHashAnnotation } from './childMeta';
 import { isSubset } from './isSubset';
 

@@ -10,12 +10,9 @@ import {
 } from '@vworkspace/backstage-plugin-fleet-common';
 import { Engine, EngineContext, EngineFailure, EngineOptions, Observation, StopOutcome } from '../../engines/Engine';
 import { engines as allEngines } from '../../engines';
+import { operatorWrite } from '../../engines/engineResources';
 import { operationKinds } from '../../engines/kinds';
-import { isNotFound } from '../../runtime/apiErrors';
-import type { KubeClient } from '../../runtime/KubeClient';
-import { Logger, silentLogger } from '../../runtime/Logger';
-import { ReconcileContext, Reconciler, Request, Result } from '../../runtime/reconcile';
-import type { KubeObject } from '../../runtime/types';
+import { isForbidden, isNotFound, type KubeClient, type KubeObject, Logger, ReconcileContext, Reconciler, Request, Result, silentLogger } from '@vworkspace/kube-runtime';
 import { acceptedReasons, admitOperation } from './admitOperation';
 import {
   endedStatus,
@@ -25,6 +22,7 @@ import {
   statusChanged,
   withConditions,
 } from './operationStatus';
+import { describeError, refusalOf } from './engineErrors';
 import { recordEvent } from './recordEvent';
 
 /** Finalizer that lets the controller stop an Operation's engine before the Operation goes. @public */
@@ -47,6 +45,11 @@ export interface OperationReconcilerOptions {
    * Default 5 s.
    */
   pollIntervalMs?: number;
+  /**
+   * Longest wait between two attempts after an error reaching the engine resource (the waits
+   * double from `pollIntervalMs`, and never pass the Operation's deadline). Default 60 s.
+   */
+  maxRetryIntervalMs?: number;
   logger?: Logger;
   now?: () => Date;
 }
@@ -77,8 +80,11 @@ export class OperationReconciler implements Reconciler {
   private readonly engines: Readonly<Record<OperationEngine, Engine>>;
   private readonly engineOptions: EngineOptions;
   private readonly pollIntervalMs: number;
+  private readonly maxRetryIntervalMs: number;
   private readonly logger: Logger;
   private readonly now: () => Date;
+  /** Errors in a row per Operation uid, for the backoff of retries that must still meet the deadline. */
+  private readonly failures = new Map<string, number>();
 
   constructor(options: OperationReconcilerOptions) {
     this.client = options.client;
@@ -89,6 +95,7 @@ export class OperationReconciler implements Reconciler {
       profileClusterRolePrefix: options.profileClusterRolePrefix ?? 'fleet-operator-profile-',
     };
     this.pollIntervalMs = options.pollIntervalMs ?? 5_000;
+    this.maxRetryIntervalMs = options.maxRetryIntervalMs ?? 60_000;
     this.logger = options.logger ?? silentLogger;
     this.now = options.now ?? (() => new Date());
   }
@@ -134,6 +141,10 @@ export class OperationReconciler implements Reconciler {
         context: ctx,
       });
       if (decision.kind === 'reject') return this.reject(op, decision.reason, decision.message, logger);
+      if (decision.kind === 'accept' && engine.check) {
+        const refusal = await this.checkBeforeStart(op, engine, ctx!, spec.timeoutSeconds, logger);
+        if (refusal) return refusal.result;
+      }
       if (decision.kind === 'wait') {
         // Waiting counts against the deadline too: every wait has one.
         const deadline = Date.parse(op.metadata.creationTimestamp ?? metaTime(now)) + spec.timeoutSeconds * 1000;
@@ -190,6 +201,9 @@ export class OperationReconciler implements Reconciler {
     const target = await this.getTarget(op);
     const ctx = this.context(op, target ?? placeholderTarget(op));
     const starting = getCondition(op.status?.conditions, 'Running')?.reason === engineStartingReason;
+    const startedAt = Date.parse(op.status?.startedAt ?? metaTime(now));
+    const timeoutSeconds = op.spec.timeoutSeconds ?? engine.defaultTimeoutSeconds;
+    const deadline = startedAt + timeoutSeconds * 1000;
     let resource: KubeObject | undefined;
     try {
       if (starting && !target) {
@@ -198,8 +212,16 @@ export class OperationReconciler implements Reconciler {
       resource = starting ? await engine.start(ctx) : await engine.get(ctx);
     } catch (err) {
       if (err instanceof EngineFailure) return this.end(op, { phase: 'Failed', reason: err.reason, message: err.message }, logger);
-      throw err;
+      // Creating is refused for good (invalid, forbidden, missing): the same request would be
+      // refused again. Reading a running engine's resource is different: access may come back.
+      const refusal = starting ? refusalOf(err) : undefined;
+      if (refusal) {
+        const missing = engine.requires && (isForbidden(err) || isNotFound(err)) ? `; the ${engine.name} engine needs ${engine.requires}` : '';
+        return this.end(op, { phase: 'Failed', reason: refusal.reason, message: `${refusal.message}${missing}` }, logger);
+      }
+      return this.retryBeforeDeadline(op, engine, ctx, err, deadline, timeoutSeconds, logger);
     }
+    this.failures.delete(op.metadata.uid);
     const ref = op.status?.engineRef;
     const refText = ref ? `${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}` : 'engine resource';
     if (!resource) {
@@ -207,13 +229,24 @@ export class OperationReconciler implements Reconciler {
       return this.end(op, { phase: 'Failed', reason: 'EngineResourceGone', message: `${refText} was deleted before it finished` }, logger);
     }
 
-    const observation = engine.observe(ctx, resource);
-    const startedAt = Date.parse(op.status?.startedAt ?? metaTime(now));
-    const timeoutSeconds = op.spec.timeoutSeconds ?? engine.defaultTimeoutSeconds;
-    const deadline = startedAt + timeoutSeconds * 1000;
+    let observation = engine.observe(ctx, resource);
+    if (!observation.status.terminal && engine.diagnose) {
+      const why = await engine.diagnose(ctx, resource).catch((error: unknown) => {
+        // Only an explanation: without it the Operation still runs to its outcome or deadline.
+        logger.debug('could not diagnose the engine resource', { error });
+        return undefined;
+      });
+      if (why) observation = { ...observation, status: { ...observation.status, reason: 'FailedCreate', message: why } };
+    }
+    if (observation.status.phase === 'Failed' && engine.recover) observation = await this.recover(engine, ctx, resource, observation, logger);
     let stop: StopOutcome | undefined;
     if (op.spec.cancel) {
-      stop = await engine.stop(ctx, resource);
+      try {
+        stop = await engine.stop(ctx, resource);
+      } catch (err) {
+        // Stopping failed (the API server, access): retried, but the deadline still holds.
+        return this.retryBeforeDeadline(op, engine, ctx, err, deadline, timeoutSeconds, logger);
+      }
       if (stop.outcome === 'stopped') {
         return this.end(op, { phase: 'Cancelled', reason: 'Cancelled', message: `cancelled: ${stop.message}` }, logger, observation);
       }
@@ -223,10 +256,14 @@ export class OperationReconciler implements Reconciler {
       return this.end(op, end, logger, observation);
     }
     if (now.getTime() >= deadline) {
-      const stopped = stop ?? (await engine.stop(ctx, resource));
+      const stopped =
+        stop ??
+        (await engine.stop(ctx, resource).catch((err: unknown) => ({ outcome: 'stopped' as const, message: `${refText} could not be stopped: ${describeError(err)}` })));
+      // A pod that could never be created is why the deadline passed: say so in the outcome.
+      const why = observation.status.reason === 'FailedCreate' ? `; ${observation.status.message}` : '';
       return this.end(
         op,
-        { phase: 'TimedOut', reason: 'TimedOut', message: `deadline of ${timeoutSeconds}s passed: ${stopped.message}` },
+        { phase: 'TimedOut', reason: 'TimedOut', message: `deadline of ${timeoutSeconds}s passed: ${stopped.message}${why}` },
         logger,
         observation,
       );
@@ -251,6 +288,93 @@ export class OperationReconciler implements Reconciler {
       : undefined;
     await this.writeStatus(op, status, event, logger);
     return { requeueAfter: Math.min(this.pollIntervalMs, Math.max(deadline - now.getTime(), 1)) };
+  }
+
+  /**
+   * Admission's last step: what the engine checks against the cluster before anything is
+   * created. A refusal rejects the Operation (Accepted=False, with the field); an error is
+   * retried, but not past the Operation's deadline (counted from its creation, as any wait
+   * before the start).
+   */
+  private async checkBeforeStart(
+    op: OperationObject,
+    engine: Engine,
+    ctx: EngineContext,
+    timeoutSeconds: number,
+    logger: Logger,
+  ): Promise<{ result: Result | void } | undefined> {
+    try {
+      const refusal = await engine.check!(ctx);
+      return refusal ? { result: await this.reject(op, refusal.reason, refusal.message, logger) } : undefined;
+    } catch (err) {
+      const now = this.now().getTime();
+      const deadline = Date.parse(op.metadata.creationTimestamp ?? metaTime(this.now())) + timeoutSeconds * 1000;
+      if (now >= deadline) {
+        const message = `not started within ${timeoutSeconds}s: ${describeError(err)}`;
+        return { result: await this.end(op, { phase: 'TimedOut', reason: 'TimedOut', message }, logger) };
+      }
+      logger.warn('could not check the operation before its start, retrying before the deadline', { error: describeError(err) });
+      return { result: { requeueAfter: this.retryDelay(op, deadline - now) } };
+    }
+  }
+
+  /** The wait before the next attempt after an error: doubling per error in a row, never past the deadline. */
+  private retryDelay(op: OperationObject, untilDeadlineMs: number): number {
+    const count = this.failures.get(op.metadata.uid) ?? 0;
+    this.failures.set(op.metadata.uid, count + 1);
+    const wait = Math.min(this.pollIntervalMs * 2 ** Math.min(count, 16), this.maxRetryIntervalMs);
+    return Math.max(1, Math.min(wait, untilDeadlineMs));
+  }
+
+  /**
+   * An error reaching the engine resource that a retry may fix (a lost connection, a server
+   * error, throttling, access that may come back). It is retried with a doubling wait, shown
+   * in the status message meanwhile, and counts against the deadline like any wait: past it,
+   * the Operation ends TimedOut saying what went wrong, whatever the error.
+   */
+  private async retryBeforeDeadline(
+    op: OperationObject,
+    engine: Engine,
+    ctx: EngineContext,
+    err: unknown,
+    deadline: number,
+    timeoutSeconds: number,
+    logger: Logger,
+  ): Promise<Result | void> {
+    const now = this.now().getTime();
+    const what = describeError(err);
+    if (now >= deadline) {
+      this.failures.delete(op.metadata.uid);
+      // Best effort: whatever was created before the errors must not run on unseen.
+      const stopped = await engine.stop(ctx, undefined).then(
+        s => `; ${s.message}`,
+        () => '',
+      );
+      return this.end(op, { phase: 'TimedOut', reason: 'TimedOut', message: `deadline of ${timeoutSeconds}s passed: ${what}${stopped}` }, logger);
+    }
+    const count = this.failures.get(op.metadata.uid) ?? 0;
+    const requeueAfter = this.retryDelay(op, deadline - now);
+    logger.warn('engine resource unreachable, retrying before the deadline', { error: what, attempt: count + 1 });
+    const message = `retrying after an error (attempt ${count + 1}): ${what}`;
+    const event = count === 0 ? ({ type: 'Warning', reason: 'EngineError', message: what } as const) : undefined;
+    try {
+      await this.writeStatus(op, { ...op.status, message }, event, logger);
+    } catch {
+      // The API server may be what fails: the retry below still comes, and the deadline holds.
+    }
+    return { requeueAfter };
+  }
+
+  /** Lets a failed engine put its target back where it works; the Operation and an Event say what it did. */
+  private async recover(engine: Engine, ctx: EngineContext, resource: KubeObject, observation: Observation, logger: Logger): Promise<Observation> {
+    const recovery = await engine.recover!(ctx, resource, observation);
+    if (!recovery) return observation;
+    if (recovery.event) await recordEvent(this.client, ctx.target as unknown as KubeObject, recovery.event, logger, this.now());
+    return {
+      ...observation,
+      status: { ...observation.status, message: `${observation.status.message}; ${recovery.message}` },
+      result: { ...observation.result, ...recovery.result },
+    };
   }
 
   /** The final phase when the engine ended on its own, given a cancel that could not stop it. */
@@ -305,6 +429,7 @@ export class OperationReconciler implements Reconciler {
     logger: Logger,
     observation?: Observation,
   ): Promise<Result | void> {
+    this.failures.delete(op.metadata.uid);
     const now = this.now();
     const base: OperationStatus = {
       ...op.status,
@@ -323,7 +448,7 @@ export class OperationReconciler implements Reconciler {
   private async writeStatus(op: OperationObject, status: OperationStatus, event: Event | undefined, logger: Logger): Promise<OperationObject> {
     const clean = JSON.parse(JSON.stringify(status)) as OperationStatus;
     if (!statusChanged(op.status, clean)) return op;
-    const updated = (await this.client.updateStatus(operationKinds.Operation, { ...op, status: clean })) as OperationObject;
+    const updated = (await this.client.updateStatus(operationKinds.Operation, { ...op, status: clean }, operatorWrite)) as OperationObject;
     if (event) await recordEvent(this.client, updated, event, logger, this.now());
     logger.info('operation status', { phase: clean.phase, message: clean.message });
     return { ...updated, spec: op.spec };
@@ -337,7 +462,7 @@ export class OperationReconciler implements Reconciler {
       op.metadata.name,
       op.metadata.namespace,
       { metadata: { finalizers: [...finalizers, cancelFinalizer], resourceVersion: op.metadata.resourceVersion } },
-      { type: 'merge', fieldManager: 'vworkspace-operator' },
+      { type: 'merge', ...operatorWrite },
     )) as OperationObject;
     return updated;
   }
@@ -355,19 +480,34 @@ export class OperationReconciler implements Reconciler {
       const engine = this.engines[spec.engine];
       const typed = { ...op, spec } as OperationObject;
       const ctx = this.context(typed, (await this.getTarget(typed)) ?? placeholderTarget(typed));
-      if (!isTerminalPhase(op.status?.phase)) {
-        const resource = await engine.get(ctx);
-        const stop = await engine.stop(ctx, resource);
-        await recordEvent(this.client, op, { type: 'Normal', reason: 'Deleted', message: `operation deleted while running: ${stop.message}` }, logger, this.now());
+      try {
+        if (!isTerminalPhase(op.status?.phase)) {
+          const resource = await engine.get(ctx);
+          const stop = await engine.stop(ctx, resource);
+          await recordEvent(this.client, op, { type: 'Normal', reason: 'Deleted', message: `operation deleted while running: ${stop.message}` }, logger, this.now());
+        }
+        await engine.cleanup?.(ctx);
+      } catch (err) {
+        // Forbidden or not found: the engine resource's namespace, kind or the operator's access
+        // to it is gone, and waiting cannot bring it back. Holding the finalizer would only keep
+        // the Operation (and a namespace being deleted) Terminating forever. Anything else
+        // (the API server failing, a lost connection) is retried.
+        if (!isForbidden(err) && !isNotFound(err)) throw err;
+        const ref = op.status.engineRef;
+        const message =
+          `operation deleted; ${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name} cannot be reached any more ` +
+          `(${describeError(err)}): it is left as it is, and the operation goes`;
+        logger.warn('engine resource unreachable on deletion', { error: describeError(err) });
+        await recordEvent(this.client, op, { type: 'Warning', reason: 'EngineResourceUnreachable', message }, logger, this.now());
       }
-      await engine.cleanup?.(ctx);
     }
+    this.failures.delete(op.metadata.uid);
     await this.client.patch(
       operationKinds.Operation,
       op.metadata.name,
       op.metadata.namespace,
       { metadata: { finalizers: finalizers.filter(f => f !== cancelFinalizer), resourceVersion: op.metadata.resourceVersion } },
-      { type: 'merge', fieldManager: 'vworkspace-operator' },
+      { type: 'merge', ...operatorWrite },
     );
     return undefined;
   }

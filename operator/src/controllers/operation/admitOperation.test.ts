@@ -3,7 +3,7 @@ import type {
   OperationSpec,
 } from '@vworkspace/backstage-plugin-fleet-common';
 import { engines } from '../../engines';
-import type { KubeObject } from '../../runtime/types';
+import type { KubeObject } from '@vworkspace/kube-runtime';
 import { admitOperation, AdmissionSubject } from './admitOperation';
 
 const ready = {

@@ -8,7 +8,7 @@ import {
   terminalOperationPhases,
 } from '@vworkspace/backstage-plugin-fleet-common';
 import type { Engine, EngineContext } from '../../engines/Engine';
-import type { KubeObject } from '../../runtime/types';
+import type { KubeObject } from '@vworkspace/kube-runtime';
 
 /**
  * Reasons of the `Accepted` condition: the vocabulary of acceptance.

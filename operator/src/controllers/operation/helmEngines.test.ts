@@ -128,6 +128,7 @@ describe('helmHookJob engine', () => {
   let cluster: SimCluster;
   let operator: OperatorHandle;
   let jobs: SimControllersHandle;
+  let ttlController: { stop(): void };
 
   const migration = (extra: Record<string, unknown> = {}) => ({
     type: 'Migration',
@@ -141,7 +142,7 @@ describe('helmHookJob engine', () => {
     cluster = await startCluster();
     await createInstance(cluster, 'cloud', { annotations: { 'ops.vworkspace.io/migration': 'helmHookJob' } });
     await createInstance(cluster, 'argo-app', { annotations: { 'ops.vworkspace.io/migration': 'helmHookJob' }, engine: 'argocd' });
-    const hookManifest = (name: string, command: string[]) =>
+    const hookManifest = (name: string, command: string[], ttlSecondsAfterFinished?: number, env: Array<{ name: string; value: string }> = []) =>
       [
         'apiVersion: batch/v1',
         'kind: Job',
@@ -155,12 +156,14 @@ describe('helmHookJob engine', () => {
         '    team.example/keep: "yes"',
         'spec:',
         '  backoffLimit: 1',
+        ...(ttlSecondsAfterFinished === undefined ? [] : [`  ttlSecondsAfterFinished: ${ttlSecondsAfterFinished}`]),
         '  template:',
         '    spec:',
         '      restartPolicy: Never',
-        `      containers: [{ name: migrate, image: nextcloud:29, command: ${JSON.stringify(command)} }]`,
+        `      containers: [{ name: migrate, image: nextcloud:29, command: ${JSON.stringify(command)}, env: ${JSON.stringify(env)} }]`,
       ].join('\n');
-    const hook = (name: string, command: string[]) => ({ name, kind: 'Job', path: `hooks/${name}.yaml`, manifest: hookManifest(name, command), events: ['pre-upgrade'] });
+    const hook = (name: string, command: string[], ttl?: number, env?: Array<{ name: string; value: string }>) =>
+      ({ name, kind: 'Job', path: `hooks/${name}.yaml`, manifest: hookManifest(name, command, ttl, env), events: ['pre-upgrade'] });
     const release = (version: number, hooks: unknown[]) => ({
       name: 'cloud',
       namespace: ns,
@@ -176,16 +179,22 @@ describe('helmHookJob engine', () => {
       hook('cloud-db-migration', ['php', 'occ', 'upgrade']),
       hook('cloud-db-check', ['sh', '-c', 'exit 2']),
       hook('cloud-reindex', ['sh', '-c', 'sleep 3600']),
+      // Charts often let finished hook Jobs be removed by the TTL controller, at once.
+      hook('cloud-db-cleanup', ['php', 'occ', 'db:clean'], 0),
+      // A hook the API server refuses (an environment variable name with a space): Helm never ran it.
+      hook('cloud-pre-delete', ['php', 'occ', 'maintenance:mode', '--on'], undefined, [{ name: 'DB HOST', value: 'db' }]),
     ];
     for (const rel of [release(1, []), release(2, hooks)]) {
       await cluster.api.create(gvr.secrets, encodeHelmReleaseSecret(rel as never));
     }
     // Hook Jobs are run by kube-sim's Job controller, at 1/100 of their nominal length.
     jobs = startControllers(cluster, { jobs: true, timeScale: 0.01 });
+    ttlController = startTtlAfterFinishedDouble(cluster);
     operator = startOperator(cluster);
   });
 
   afterAll(async () => {
+    ttlController.stop();
     jobs.stop();
     await operator.stop();
     await cluster.stop();
@@ -214,6 +223,35 @@ describe('helmHookJob engine', () => {
     expect(op.status?.result).toMatchObject({ jobName: 'mig-ok' });
   });
 
+  it('drops the hook\'s ttlSecondsAfterFinished, so that a TTL controller cannot take the outcome away', async () => {
+    await createOperation(cluster, 'mig-ttl', migration({ parameters: { hook: 'cloud-db-cleanup' } }));
+    const created = await waitFor(() => job('mig-ttl'), 'hook Job');
+    expect((created.spec as { ttlSecondsAfterFinished?: number }).ttlSecondsAfterFinished).toBeUndefined();
+    const op = await waitForPhase(cluster, 'mig-ttl', 'Succeeded', 'Failed');
+    expect(op.status?.phase).toBe('Succeeded');
+    expect(condition(op, 'Complete')).toMatchObject({ status: 'True' });
+  });
+
+  it('runs the hook\'s pod under the restricted Pod Security level where the chart leaves it open', async () => {
+    await createOperation(cluster, 'mig-psa', migration());
+    const created = (await waitFor(() => job('mig-psa'), 'hook Job')) as unknown as {
+      spec: { template: { spec: { securityContext: unknown; containers: Array<{ securityContext: unknown }> } } };
+    };
+    expect(created.spec.template.spec.securityContext).toEqual({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+    expect(created.spec.template.spec.containers[0].securityContext).toEqual({ allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
+    await waitForPhase(cluster, 'mig-psa', 'Succeeded');
+  });
+
+  it('fails with the API server\'s message and field when it refuses the hook Job, instead of running until the deadline', async () => {
+    await createOperation(cluster, 'mig-invalid', migration({ parameters: { hook: 'cloud-pre-delete' }, timeoutSeconds: 30 }));
+    const op = await waitForPhase(cluster, 'mig-invalid', 'Failed', 'TimedOut', 'Succeeded');
+    expect(op.status?.phase).toBe('Failed');
+    expect(condition(op, 'Complete')).toMatchObject({ status: 'False', reason: 'EngineResourceInvalid' });
+    expect(op.status?.message).toContain('spec.template.spec.containers[0].env[0].name');
+    expect(op.status?.message).toContain('DB HOST');
+    expect(job('mig-invalid')).toBeUndefined();
+  });
+
   it('fails with the hook Job', async () => {
     await createOperation(cluster, 'mig-bad', migration({ parameters: { hook: 'cloud-db-check' } }));
     const op = await waitForPhase(cluster, 'mig-bad', 'Failed', 'Succeeded');
@@ -225,7 +263,7 @@ describe('helmHookJob engine', () => {
     await createOperation(cluster, 'mig-unknown', migration({ parameters: { hook: 'cloud-cron' } }));
     const op = await waitForPhase(cluster, 'mig-unknown', 'Failed');
     expect(condition(op, 'Complete')?.reason).toBe('HookNotFound');
-    expect(op.status?.message).toContain('hooks: cloud-db-migration, cloud-db-check, cloud-reindex');
+    expect(op.status?.message).toContain('hooks: cloud-db-migration, cloud-db-check, cloud-reindex, cloud-db-cleanup, cloud-pre-delete');
   });
 
   it('times out and deletes the Job', async () => {
@@ -252,3 +290,21 @@ describe('helmHookJob engine', () => {
     expect(op.status?.message).toContain('Argo CD, which keeps no Helm release Secret');
   });
 });
+
+/**
+ * Kubernetes' TTL-after-finished controller, as a double: deletes a Job once it finished and its
+ * `ttlSecondsAfterFinished` passed (here all of them use 0).
+ */
+function startTtlAfterFinishedDouble(cluster: SimCluster): { stop(): void } {
+  const timer = setInterval(() => {
+    for (const job of cluster.api.list(gvr.jobs, { namespace: ns }).items) {
+      const spec = job.spec as { ttlSecondsAfterFinished?: number };
+      const conditions = (job.status as { conditions?: Array<{ type: string; status: string }> } | undefined)?.conditions ?? [];
+      const finished = conditions.some(c => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True');
+      if (finished && spec.ttlSecondsAfterFinished === 0) {
+        cluster.api.delete(gvr.jobs, job.metadata.name!, { namespace: ns }).catch(() => undefined);
+      }
+    }
+  }, 5);
+  return { stop: () => clearInterval(timer) };
+}

@@ -5,10 +5,10 @@
  */
 import { Engine } from '../../engines/Engine';
 import { operationKinds } from '../../engines/kinds';
-import type { Manager } from '../../runtime/Manager';
+import type { KubeObject, Manager } from '@vworkspace/kube-runtime';
 import { terminalOperationPhases, OperationEngine } from '@vworkspace/backstage-plugin-fleet-common';
-import type { KubeObject } from '../../runtime/types';
 import { OperationReconciler } from './OperationReconciler';
+import { operationsByTarget, operationTargetIndex, operationTargetKey } from '../operationTargetIndex';
 
 export * from './admitOperation';
 export * from './operationStatus';
@@ -16,12 +16,8 @@ export { OperationReconciler, cancelFinalizer } from './OperationReconciler';
 export type { OperationReconcilerOptions } from './OperationReconciler';
 export { recordEvent, eventComponent } from './recordEvent';
 
-/** Name of the Operation cache index by target instance (`namespace/instance`). @public */
-export const operationTargetIndex = 'ops.vworkspace.io/target';
-
 /** @public */
-export interface OperationControllerDeps {
-  manager: Manager;
+export interface OperationControllerOptions {
   /** Namespace of Velero's Backups and Restores. Default `velero`. */
   veleroNamespace?: string;
   /**
@@ -38,11 +34,6 @@ export interface OperationControllerDeps {
   now?: () => Date;
 }
 
-function targetKey(op: KubeObject): string | undefined {
-  const target = (op.spec as { target?: { applicationInstance?: unknown } } | undefined)?.target?.applicationInstance;
-  return typeof target === 'string' ? `${op.metadata?.namespace}/${target}` : undefined;
-}
-
 const isTerminal = (op: KubeObject) =>
   terminalOperationPhases.some(p => p === (op.status as { phase?: string } | undefined)?.phase);
 
@@ -55,28 +46,23 @@ const isTerminal = (op: KubeObject) =>
  * absent from a cluster, and a watch on a missing kind would keep the caches from syncing.
  * @public
  */
-export function createOperationController(deps: OperationControllerDeps): OperationReconciler {
-  const { manager } = deps;
-  const operations = manager.getInformer(operationKinds.Operation);
-  operations.store.addIndex(operationTargetIndex, op => {
-    const key = targetKey(op);
-    return key ? [key] : [];
-  });
+export function registerOperationController(manager: Manager, options: OperationControllerOptions = {}): OperationReconciler {
+  const operations = operationsByTarget(manager);
   const unfinishedOn = (key: string) =>
-    operations.store
+    operations
       .byIndex(operationTargetIndex, key)
       .filter(op => !isTerminal(op))
       .map(op => ({ namespace: op.metadata?.namespace, name: op.metadata!.name! }));
 
   const reconciler = new OperationReconciler({
     client: manager.client,
-    listSiblings: (namespace, target) => operations.store.byIndex(operationTargetIndex, `${namespace}/${target}`),
-    engines: deps.engines,
-    veleroNamespace: deps.veleroNamespace,
-    profileClusterRolePrefix: deps.profileClusterRolePrefix,
-    pollIntervalMs: deps.pollIntervalMs,
+    listSiblings: (namespace, target) => operations.byIndex(operationTargetIndex, `${namespace}/${target}`),
+    engines: options.engines,
+    veleroNamespace: options.veleroNamespace,
+    profileClusterRolePrefix: options.profileClusterRolePrefix,
+    pollIntervalMs: options.pollIntervalMs,
     logger: manager.logger.child({ controller: 'operation' }),
-    now: deps.now,
+    now: options.now,
   });
 
   manager
@@ -87,11 +73,11 @@ export function createOperationController(deps: OperationControllerDeps): Operat
       unfinishedOn(`${instance.metadata?.namespace}/${instance.metadata?.name}`),
     )
     .watches(operationKinds.Operation, op => {
-      const key = targetKey(op);
+      const key = operationTargetKey(op);
       // Only an operation that ends or changes phase can unblock the others.
       return key ? unfinishedOn(key).filter(r => r.name !== op.metadata?.name) : [];
     })
-    .withOptions({ concurrency: deps.concurrency })
+    .withOptions({ concurrency: options.concurrency })
     .complete(reconciler);
   return reconciler;
 }

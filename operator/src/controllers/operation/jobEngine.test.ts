@@ -1,6 +1,5 @@
 import { SimCluster, SimControllersHandle, startControllers } from '@vworkspace/kube-sim';
-import { KubeClient } from '../../runtime/KubeClient';
-import { isForbidden } from '../../runtime/apiErrors';
+import { isForbidden, KubeClient } from '@vworkspace/kube-runtime';
 import {
   condition,
   createInstance,
@@ -16,6 +15,7 @@ import {
   waitFor,
   waitForPhase,
 } from './__testUtils__/operatorSim';
+import { profileClusterRole } from './__fixtures__/profileClusterRole';
 
 jest.setTimeout(60_000);
 
@@ -43,6 +43,7 @@ describe('job engine', () => {
   beforeAll(async () => {
     cluster = await startCluster();
     await createInstance(cluster, 'app', { annotations: { 'ops.vworkspace.io/runcommand': 'job' } });
+    await cluster.api.create(gvr.clusterroles, profileClusterRole('readonly'));
     // Simulated runs at 1/100 of their nominal length: a command without `sleep` takes 50 ms,
     // `sleep 3600` keeps its Job running for 36 s, longer than any test here waits on it.
     jobs = startControllers(cluster, { jobs: true, timeScale: 0.01 });
@@ -84,6 +85,28 @@ describe('job engine', () => {
     }, 'events');
     expect(reasons).toEqual(expect.arrayContaining(['Started', 'Succeeded']));
     expect(eventsFor(cluster, 'echo')[0].source).toEqual({ component: 'vworkspace-operator' });
+  });
+
+  it('writes everything under one field manager, vworkspace-operator', async () => {
+    await createOperation(cluster, 'managed', runCommand({ image: 'busybox:1.36', command: ['sh', '-c', 'echo hello'] }));
+    await waitForPhase(cluster, 'managed', 'Succeeded');
+    await waitFor(() => eventsFor(cluster, 'managed').some(e => e.reason === 'Succeeded'), 'events');
+    const managers = (obj: { metadata: { managedFields?: Array<{ manager: string; operation: string; subresource?: string }> } }) =>
+      (obj.metadata.managedFields ?? []).map(f => `${f.manager}/${f.operation}${f.subresource ? `/${f.subresource}` : ''}`);
+    const written = [
+      cluster.api.get(gvr.jobs, 'managed', { namespace: ns }),
+      cluster.api.get(gvr.serviceaccounts, 'vworkspace-ops-readonly', { namespace: ns }),
+      cluster.api.get(gvr.rolebindings, 'vworkspace-ops-readonly', { namespace: ns }),
+      ...eventsFor(cluster, 'managed'),
+    ];
+    for (const obj of written) {
+      // The Job's status is the Job controller's (kube-controller-manager), the rest is ours.
+      expect({ kind: obj.kind, managers: managers(obj as never).filter(m => !m.endsWith('/status')) }).toEqual({ kind: obj.kind, managers: ['vworkspace-operator/Update'] });
+    }
+    // The Operation: created by the test's client, its finalizer and status written by the operator.
+    const operation = managers(getOperation(cluster, 'managed') as never);
+    expect(operation).toEqual(expect.arrayContaining(['vworkspace-operator/Update', 'vworkspace-operator/Update/status']));
+    expect(operation.filter(m => m.includes('operator') && !m.startsWith('vworkspace-operator/'))).toEqual([]);
   });
 
   it('fails when the command fails', async () => {

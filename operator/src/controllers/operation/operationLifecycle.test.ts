@@ -14,6 +14,7 @@ import {
   waitFor,
   waitForPhase,
 } from './__testUtils__/operatorSim';
+import { profileClusterRole } from './__fixtures__/profileClusterRole';
 
 jest.setTimeout(60_000);
 
@@ -32,6 +33,7 @@ describe('Operation acceptance, preconditions and restarts', () => {
   beforeAll(async () => {
     cluster = await startCluster();
     sims = startControllers(cluster, { velero: true, jobs: true, snapshots: true, timeScale: 0 });
+    await cluster.api.create(gvr.clusterroles, profileClusterRole('readonly'));
     await createInstance(cluster, 'app', {
       annotations: { 'ops.vworkspace.io/backup': 'velero', 'ops.vworkspace.io/restore': 'velero', 'ops.vworkspace.io/runcommand': 'job' },
     });

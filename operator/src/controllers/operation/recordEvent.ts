@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type { KubeClient } from '../../runtime/KubeClient';
-import type { Logger } from '../../runtime/Logger';
-import type { KubeObject } from '../../runtime/types';
+import type { KubeClient, KubeObject, Logger } from '@vworkspace/kube-runtime';
+import { operatorWrite } from '../../engines/engineResources';
 import { operationKinds } from '../../engines/kinds';
 
 /** `source.component` and `reportingComponent` of the operator's Events. @public */
@@ -48,7 +47,7 @@ export async function recordEvent(
       firstTimestamp: time,
       lastTimestamp: time,
       count: 1,
-    });
+    }, operatorWrite);
   } catch (error) {
     logger.warn('could not record event', { reason: event.reason, error });
   }

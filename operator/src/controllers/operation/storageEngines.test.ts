@@ -12,6 +12,7 @@ import {
   waitFor,
   waitForPhase,
 } from './__testUtils__/operatorSim';
+import { profileClusterRole } from './__fixtures__/profileClusterRole';
 
 jest.setTimeout(60_000);
 
@@ -45,6 +46,7 @@ describe('workflow and volsync engines', () => {
       startControllers(cluster, { snapshots: true, volsync: true, timeScale: 0 }),
     );
     await createPvc('data');
+    await cluster.api.create(gvr.clusterroles, profileClusterRole('readonly'));
     await cluster.api.create(gvr.workflowTemplates, {
       apiVersion: 'argoproj.io/v1alpha1',
       kind: 'WorkflowTemplate',

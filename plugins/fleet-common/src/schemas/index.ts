@@ -2,6 +2,7 @@ export * from './meta';
 export * from './conditions';
 export * from './parseResource';
 export * from './vocabulary';
+export * from './apiResources';
 export * from './capabilities';
 export * from './applicationInstance';
 export * from './operation';

@@ -137,6 +137,37 @@ describe('operationParametersSchema', () => {
       parameters: { image: 'x', backoffLimit: -1 },
       path: 'backoffLimit',
     },
+    // What a real API server refuses with 422 Invalid when the Job is created.
+    {
+      type: 'RunCommand',
+      engine: 'job',
+      parameters: { image: 'busybox:1.36', env: [{ name: 'MY VAR', value: '1' }] },
+      path: 'env[0].name',
+    },
+    {
+      type: 'RunCommand',
+      engine: 'job',
+      parameters: { image: 'busybox:1.36', env: [{ name: '1ST', value: '1' }] },
+      path: 'env[0].name',
+    },
+    {
+      type: 'RunCommand',
+      engine: 'job',
+      parameters: { image: ' busybox:1.36' },
+      path: 'image',
+    },
+    {
+      type: 'RunCommand',
+      engine: 'job',
+      parameters: { image: 'Busybox:latest' },
+      path: 'image',
+    },
+    {
+      type: 'RunCommand',
+      engine: 'job',
+      parameters: { image: 'busybox:1.36 --privileged' },
+      path: 'image',
+    },
   ])(
     'rejects $parameters for $engine, naming $path',
     ({ type, engine, parameters, path }) => {
@@ -161,6 +192,23 @@ describe('operationParametersSchema', () => {
     expect(() =>
       parseResource(operationParametersSchema('Runbook', 'workflow'), { workflowTemplate: 'wt', rbacProfile: 'Not A Profile' }, 'parameters'),
     ).toThrow(/rbacProfile/);
+  });
+
+  it.each([
+    'busybox',
+    'busybox:1.36',
+    'bitnami/kubectl:1.31',
+    'registry.example.com:5000/team/tool:v1.2.3-rc.1',
+    'localhost:5000/tool',
+    `ghcr.io/vworkspace/fleet-operator@sha256:${'a'.repeat(64)}`,
+    `nextcloud:29@sha256:${'0'.repeat(64)}`,
+  ])('accepts the image reference %s', image => {
+    expect(operationParametersSchema('RunCommand', 'job').safeParse({ image }).success).toBe(true);
+  });
+
+  it.each(['A', 'MY_VAR', '_x', 'a.b-c', 'HTTP_PROXY'])('accepts the environment variable name %s', name => {
+    const parsed = operationParametersSchema('RunCommand', 'job').safeParse({ image: 'busybox', env: [{ name, value: 'v' }] });
+    expect(parsed.success).toBe(true);
   });
 
   it('knows a schema for every allowed engine of every type', () => {

@@ -14,21 +14,85 @@ import type { OperationEngine, OperationType } from './vocabulary';
  * misspelt parameter must be refused rather than silently ignored.
  */
 
+/**
+ * A container environment variable name every supported Kubernetes version accepts (a
+ * C-identifier-like name, also allowing `-` and `.`: `IsEnvVarName` before the relaxed rules of
+ * 1.32+). A name outside it makes the API server refuse the Job with 422 Invalid.
+ * @public
+ */
+export const envVarNamePattern = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
+
+/**
+ * A container image reference: `[registry[:port]/]path[:tag][@digest]`, lower-case path
+ * components, as the OCI distribution reference grammar has it. Anything else (spaces, upper
+ * case, a stray `:`) never pulls, and some of it the API server refuses outright.
+ * @public
+ */
+export const imageReferencePattern = new RegExp(
+  [
+    '^',
+    // optional registry host and port
+    '(?:(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*|\\[[0-9a-fA-F:]+\\])(?::[0-9]+)?/)?',
+    // path components
+    '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*',
+    // tag, digest
+    '(?::[\\w][\\w.-]{0,127})?',
+    '(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?',
+    '$',
+  ].join(''),
+);
+
 /** Parameters of the job engine: a one-shot batch/v1 Job. @public */
 export const jobParametersSchema = z.strictObject({
-  image: z.string().min(1).describe('Container image to run.'),
-  command: z.array(z.string()).optional(),
-  args: z.array(z.string()).optional(),
+  image: z
+    .string()
+    .min(1)
+    .max(1024)
+    .regex(imageReferencePattern, {
+      message:
+        'must be a container image reference such as registry.example.com/team/tool:1.2 (lower-case path, no spaces)',
+    })
+    .describe('Container image to run.'),
+  command: z
+    .array(z.string())
+    .optional()
+    .describe("Entrypoint of the container; the image's own when absent."),
+  args: z
+    .array(z.string())
+    .optional()
+    .describe('Arguments of the command (or of the image entrypoint).'),
   env: z
-    .array(z.strictObject({ name: z.string().min(1), value: z.string() }))
-    .optional(),
+    .array(
+      z.strictObject({
+        name: z.string().min(1).regex(envVarNamePattern, {
+          message:
+            'must be an environment variable name: letters, digits, "_", "-" or ".", not starting with a digit (e.g. MY_VAR)',
+        }),
+        value: z.string(),
+      }),
+    )
+    .optional()
+    .describe('Environment variables of the container, as name and value.'),
   rbacProfile: dns1123Label()
     .optional()
     .describe(
       'RBAC profile of the namespace-scoped service account the engine runs as (default readonly); profiles are installed with the operator.',
     ),
-  backoffLimit: z.int().min(0).max(10).optional(),
-  activeDeadlineSeconds: z.int().min(1).optional(),
+  backoffLimit: z
+    .int()
+    .min(0)
+    .max(10)
+    .optional()
+    .describe(
+      'Retries of a failed pod (default 0: a maintenance command is not known to be safe to run twice).',
+    ),
+  activeDeadlineSeconds: z
+    .int()
+    .min(1)
+    .optional()
+    .describe(
+      "Deadline of the Job itself (default the Operation's timeoutSeconds).",
+    ),
 });
 
 /** Parameters of the job engine. @public */
@@ -36,7 +100,9 @@ export type JobParameters = z.infer<typeof jobParametersSchema>;
 
 /** Parameters of the workflow engine: an Argo Workflow from a WorkflowTemplate. @public */
 export const workflowParametersSchema = z.strictObject({
-  workflowTemplate: dns1123Subdomain(),
+  workflowTemplate: dns1123Subdomain().describe(
+    "Name of the WorkflowTemplate, in the Operation's namespace, the Workflow is made from.",
+  ),
   parameters: z
     .record(
       z.string().regex(/^[-a-zA-Z0-9_]+$/, {
@@ -45,7 +111,8 @@ export const workflowParametersSchema = z.strictObject({
       }),
       z.string(),
     )
-    .optional(),
+    .optional()
+    .describe("Values of the template's input parameters, by name."),
   rbacProfile: dns1123Label()
     .optional()
     .describe(
@@ -62,11 +129,32 @@ export type WorkflowParameters = z.infer<typeof workflowParametersSchema>;
  * @public
  */
 export const veleroBackupParametersSchema = z.strictObject({
-  includedNamespaces: z.array(dns1123Label()).min(1).optional(),
-  ttl: goDuration().optional(),
-  storageLocation: z.string().min(1).optional(),
-  snapshotVolumes: z.boolean().optional(),
-  labelSelector: labelSelectorSchema.optional(),
+  includedNamespaces: z
+    .array(dns1123Label())
+    .min(1)
+    .optional()
+    .describe("Namespaces to back up (default the Operation's namespace)."),
+  ttl: goDuration()
+    .optional()
+    .describe("How long Velero keeps the backup (default Velero's, 720h)."),
+  storageLocation: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      "Velero BackupStorageLocation to write to (default Velero's default location).",
+    ),
+  snapshotVolumes: z
+    .boolean()
+    .optional()
+    .describe(
+      "Whether to snapshot persistent volumes (default Velero's setting).",
+    ),
+  labelSelector: labelSelectorSchema
+    .optional()
+    .describe(
+      'Back up only the objects with these labels (metav1.LabelSelector).',
+    ),
 });
 
 /** Parameters of a Velero backup. @public */
@@ -77,13 +165,40 @@ export type VeleroBackupParameters = z.infer<
 /** Parameters of a Velero restore: a named backup, or the newest successful one. @public */
 export const veleroRestoreParametersSchema = z
   .strictObject({
-    backupName: dns1123Subdomain().optional(),
-    latest: z.boolean().optional(),
-    includedNamespaces: z.array(dns1123Label()).optional(),
-    includedResources: z.array(z.string()).optional(),
-    excludedResources: z.array(z.string()).optional(),
-    restorePVs: z.boolean().optional(),
-    labelSelector: labelSelectorSchema.optional(),
+    backupName: dns1123Subdomain()
+      .optional()
+      .describe('Velero Backup to restore from. Give this or latest.'),
+    latest: z
+      .boolean()
+      .optional()
+      .describe(
+        "true: restore from the newest successful backup of the Operation's namespace. Give this or backupName.",
+      ),
+    includedNamespaces: z
+      .array(dns1123Label())
+      .optional()
+      .describe("Namespaces to restore (default the Operation's namespace)."),
+    includedResources: z
+      .array(z.string())
+      .optional()
+      .describe(
+        'Restore only these resources (e.g. configmaps, deployments.apps).',
+      ),
+    excludedResources: z
+      .array(z.string())
+      .optional()
+      .describe('Do not restore these resources.'),
+    restorePVs: z
+      .boolean()
+      .optional()
+      .describe(
+        "Whether to restore persistent volumes from their snapshots (default Velero's).",
+      ),
+    labelSelector: labelSelectorSchema
+      .optional()
+      .describe(
+        'Restore only the objects with these labels (metav1.LabelSelector).',
+      ),
   })
   .superRefine((p, ctx) => {
     const named = p.backupName !== undefined;
@@ -105,13 +220,25 @@ export type VeleroRestoreParameters = z.infer<
 /** Parameters of the volsync engine: a CSI snapshot of a PVC, or a manual VolSync sync. @public */
 export const volsyncParametersSchema = z.discriminatedUnion('mode', [
   z.strictObject({
-    mode: z.literal('volumeSnapshot'),
-    pvcName: dns1123Subdomain(),
-    volumeSnapshotClassName: dns1123Subdomain().optional(),
+    mode: z
+      .literal('volumeSnapshot')
+      .describe('Take a CSI VolumeSnapshot of one PersistentVolumeClaim.'),
+    pvcName: dns1123Subdomain().describe(
+      "PersistentVolumeClaim to snapshot, in the Operation's namespace.",
+    ),
+    volumeSnapshotClassName: dns1123Subdomain()
+      .optional()
+      .describe(
+        "VolumeSnapshotClass to use (default the cluster's default class).",
+      ),
   }),
   z.strictObject({
-    mode: z.literal('replicationSource'),
-    replicationSourceName: dns1123Subdomain(),
+    mode: z
+      .literal('replicationSource')
+      .describe('Trigger a manual sync of a VolSync ReplicationSource.'),
+    replicationSourceName: dns1123Subdomain().describe(
+      "ReplicationSource to sync, in the Operation's namespace.",
+    ),
     trigger: z
       .string()
       .min(1)
@@ -128,8 +255,18 @@ export type VolsyncParameters = z.infer<typeof volsyncParametersSchema>;
 
 /** Parameters of the helm engine: the chart version to move to, and an optional values patch. @public */
 export const helmParametersSchema = z.strictObject({
-  version: semver(),
-  values: freeForm().optional(),
+  version: semver().describe('Chart version to upgrade to.'),
+  values: freeForm()
+    .optional()
+    .describe(
+      "Helm values merged into the instance's values (JSON merge patch: null removes a key).",
+    ),
+  revertOnFailure: z
+    .boolean()
+    .default(true)
+    .describe(
+      "When the upgrade fails and Flux rolls the release back, set the instance's chart version (and values) back to what they were, so it is Ready again at the version that runs. false leaves the instance asking for the failed version.",
+    ),
 });
 
 /** Parameters of the helm engine. @public */

@@ -35,6 +35,28 @@ describe('computeStatus', () => {
       message: 'Generation 3',
     },
     {
+      name: 'generation not observed while Flux retries: Ready of the current generation says why',
+      input: {
+        metadata: { generation: 1 },
+        status: {
+          observedGeneration: -1,
+          conditions: [
+            {
+              ...cond(
+                'Ready',
+                'False',
+                'SourceNotReady',
+                "HelmChart 'team-a/team-a-gitea' is not ready: no 'gitea' chart with version matching '99.1.0' found",
+              ),
+              observedGeneration: 1,
+            },
+          ],
+        },
+      },
+      want: 'InProgress',
+      message: "SourceNotReady: HelmChart 'team-a/team-a-gitea' is not ready",
+    },
+    {
       name: 'Reconciling=True',
       input: {
         metadata: { generation: 2 },

@@ -24,6 +24,7 @@ export interface KStatusObject {
       status?: string;
       reason?: string;
       message?: string;
+      observedGeneration?: number;
     }>;
   };
 }
@@ -54,6 +55,15 @@ export function computeStatus(
     observed !== undefined &&
     observed !== generation
   ) {
+    // Flux leaves status.observedGeneration behind while it retries a failure, but writes the
+    // Ready condition for the current generation: that condition says what is wrong.
+    const ready = getCondition(obj.status?.conditions, 'Ready');
+    if (ready?.status === 'False' && ready.observedGeneration === generation) {
+      return {
+        status: 'InProgress',
+        message: describe(ready, 'Resource is not Ready'),
+      };
+    }
     return {
       status: 'InProgress',
       message: `Generation ${generation} not yet observed (observed ${observed})`,

@@ -1,6 +1,7 @@
 import { helmRelease } from '../__fixtures__/resources';
 import { helmReleaseSchema } from '../schemas/flux';
 import { parseResource } from '../schemas/parseResource';
+import type { FluxSourceLike } from './fluxSourceStatus';
 import { helmReleaseStatus } from './helmReleaseStatus';
 
 const parsed = parseResource(helmReleaseSchema, helmRelease, 'HelmRelease');
@@ -106,9 +107,178 @@ describe('helmReleaseStatus', () => {
       phase: 'Running',
       reason: 'StaleRelease',
     },
-  ])('$name → $phase', ({ hr, want, phase, reason }) => {
+    {
+      name: 'new generation not observed, but Ready of that generation carries the error',
+      hr: variant({
+        generation: 3,
+        status: {
+          conditions: [
+            {
+              ...ready,
+              status: 'False',
+              reason: 'SourceNotReady',
+              message:
+                "HelmChart 'team-a/team-a-nextcloud' is not ready: invalid chart reference: failed to get chart version for remote reference: no 'nextcloud' chart with version matching '99.1.0' found",
+              observedGeneration: 3,
+            },
+          ],
+        },
+      }),
+      want: '99.1.0',
+      phase: 'Running',
+      reason: 'SourceNotReady',
+      message: "no 'nextcloud' chart with version matching '99.1.0' found",
+    },
+    {
+      name: 'Stalled of a previous generation is not final',
+      hr: variant({
+        generation: 3,
+        status: {
+          conditions: [
+            {
+              ...ready,
+              type: 'Stalled',
+              status: 'True',
+              reason: 'RetriesExceeded',
+              message: 'Failed to upgrade after 4 attempt(s)',
+              observedGeneration: 2,
+            },
+          ],
+        },
+      }),
+      want: '6.3.0',
+      phase: 'Running',
+      reason: 'ProgressingGeneration',
+    },
+  ])('$name → $phase', ({ hr, want, phase, reason, message }) => {
     const got = helmReleaseStatus(hr, { chartVersion: want });
     expect(got.phase).toBe(phase);
     expect(got.reason).toBe(reason ?? got.reason);
+    expect(got.message).toContain(message ?? '');
+  });
+});
+
+describe('helmReleaseStatus with its chart sources', () => {
+  const waiting = variant({
+    generation: 3,
+    status: {
+      conditions: [
+        {
+          ...ready,
+          status: 'False',
+          reason: 'SourceNotReady',
+          message:
+            "HelmChart 'team-a/team-a-nextcloud' is not ready: no artifact available for HelmRepository source 'nextcloud'",
+          observedGeneration: 3,
+        },
+      ],
+    },
+  });
+  const repository = (
+    conditions: NonNullable<FluxSourceLike['status']>['conditions'],
+  ) => ({
+    kind: 'HelmRepository',
+    metadata: { name: 'nextcloud', namespace: 'team-a', generation: 1 },
+    // source-controller does not advance observedGeneration on a failure it retries
+    status: { conditions },
+  });
+  const indexNotFound = {
+    type: 'Ready',
+    status: 'False',
+    reason: 'Failed',
+    message:
+      'failed to fetch Helm repository index: failed to fetch https://charts.example.com/index.yaml : 404 Not Found',
+    observedGeneration: 1,
+  };
+
+  it.each<{
+    name: string;
+    sources: Array<FluxSourceLike | undefined>;
+    phase: string;
+    reason: string;
+    message: string;
+  }>([
+    {
+      name: 'a failing repository explains the release',
+      sources: [repository([indexNotFound])],
+      phase: 'Running',
+      reason: 'Failed',
+      message:
+        'HelmRepository team-a/nextcloud: failed to fetch Helm repository index',
+    },
+    {
+      name: 'a stalled source is final',
+      sources: [
+        {
+          kind: 'HelmChart',
+          metadata: {
+            name: 'team-a-nextcloud',
+            namespace: 'team-a',
+            generation: 2,
+          },
+          status: {
+            observedGeneration: 2,
+            conditions: [
+              {
+                type: 'Stalled',
+                status: 'True',
+                reason: 'InvalidChartReference',
+                message: 'no chart name found',
+                observedGeneration: 2,
+              },
+            ],
+          },
+        },
+      ],
+      phase: 'Failed',
+      reason: 'InvalidChartReference',
+      message: 'HelmChart team-a/team-a-nextcloud: no chart name found',
+    },
+    {
+      name: 'a source failure of an older generation is not current',
+      sources: [
+        {
+          ...repository([{ ...indexNotFound, observedGeneration: 1 }]),
+          metadata: { name: 'nextcloud', namespace: 'team-a', generation: 2 },
+        },
+      ],
+      phase: 'Running',
+      reason: 'SourceNotReady',
+      message: 'no artifact available',
+    },
+    {
+      name: 'a healthy source leaves the release to speak',
+      sources: [
+        repository([
+          {
+            ...indexNotFound,
+            status: 'True',
+            reason: 'Succeeded',
+            message: 'stored artifact',
+          },
+        ]),
+        undefined,
+      ],
+      phase: 'Running',
+      reason: 'SourceNotReady',
+      message: 'no artifact available',
+    },
+  ])('$name', ({ sources, phase, reason, message }) => {
+    const got = helmReleaseStatus(
+      waiting,
+      { chartVersion: '6.3.0' },
+      { sources },
+    );
+    expect(got).toMatchObject({ phase, reason });
+    expect(got.message).toContain(message);
+  });
+
+  it('ignores a failing source once the release is deployed at the wanted version', () => {
+    const got = helmReleaseStatus(
+      variant({}),
+      { chartVersion: '6.3.0' },
+      { sources: [repository([indexNotFound])] },
+    );
+    expect(got.phase).toBe('Succeeded');
   });
 });

@@ -8,3 +8,4 @@ export * from './volumeSnapshotStatus';
 export * from './replicationSourceStatus';
 export * from './helmReleaseStatus';
 export * from './argoCdApplicationStatus';
+export * from './fluxSourceStatus';

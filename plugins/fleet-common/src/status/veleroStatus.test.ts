@@ -87,14 +87,15 @@ describe('veleroStatus', () => {
       }),
       phase: 'Succeeded',
       terminal: true,
-      message: '2 warning(s)',
+      message:
+        '2 warnings; read them with `velero backup describe team-a-op-1 -n velero --details` or `velero backup logs team-a-op-1 -n velero`',
     },
     {
       name: 'backup PartiallyFailed',
       obj: backup({ phase: 'PartiallyFailed', errors: 3 }),
       phase: 'PartiallySucceeded',
       terminal: true,
-      message: '3 error(s)',
+      message: '3 errors; read them with `velero backup describe team-a-op-1',
     },
     {
       name: 'backup Failed',
@@ -135,6 +136,8 @@ describe('veleroStatus', () => {
       obj: restore({ phase: 'PartiallyFailed', errors: 1, warnings: 4 }),
       phase: 'PartiallySucceeded',
       terminal: true,
+      message:
+        '1 error, 4 warnings; read them with `velero restore describe team-a-op-2 -n velero --details` or `velero restore logs team-a-op-2 -n velero`',
     },
   ])('$name → $phase', ({ obj, phase, terminal, message }) => {
     const got = veleroStatus(obj);

@@ -2,14 +2,37 @@ import type { VeleroBackup, VeleroRestore } from '../schemas/velero';
 import { EngineStatus, engineStatus } from './engineStatus';
 
 type VeleroObject =
-  | Pick<VeleroBackup, 'kind' | 'status'>
-  | Pick<VeleroRestore, 'kind' | 'status'>;
+  | (Pick<VeleroBackup, 'kind' | 'status'> & {
+      metadata?: { name?: string; namespace?: string };
+    })
+  | (Pick<VeleroRestore, 'kind' | 'status'> & {
+      metadata?: { name?: string; namespace?: string };
+    });
 
-function counts(status: VeleroObject['status']): string {
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/**
+ * How many errors and warnings Velero counted, and where to read them: Velero keeps the
+ * details in its object storage, which only its CLI reads (`describe --details`, `logs`).
+ */
+function counts(obj: VeleroObject): string {
+  const status = obj.status;
   const parts = [];
-  if (status?.errors) parts.push(`${status.errors} error(s)`);
-  if (status?.warnings) parts.push(`${status.warnings} warning(s)`);
-  return parts.join(', ');
+  if (status?.errors) parts.push(plural(status.errors, 'error'));
+  if (status?.warnings) parts.push(plural(status.warnings, 'warning'));
+  if (!parts.length) return '';
+  const name = obj.metadata?.name;
+  if (!name) return parts.join(', ');
+  const verb = obj.kind === 'Restore' ? 'restore' : 'backup';
+  const namespace = obj.metadata?.namespace
+    ? ` -n ${obj.metadata.namespace}`
+    : '';
+  return (
+    `${parts.join(', ')}; read them with ` +
+    `\`velero ${verb} describe ${name}${namespace} --details\` or \`velero ${verb} logs ${name}${namespace}\``
+  );
 }
 
 /**
@@ -21,7 +44,7 @@ export function veleroStatus(obj: VeleroObject): EngineStatus {
   const kind = obj.kind;
   const status = obj.status;
   const phase = status?.phase;
-  const detail = counts(status);
+  const detail = counts(obj);
   switch (phase) {
     case undefined:
     case 'New':

@@ -1,100 +1,58 @@
-import { resolve } from 'node:path';
 import { SimCluster } from '@vworkspace/kube-sim';
 import type { KubeObject as SimObject } from '@vworkspace/kube-sim';
-import { operationLabel } from '@vworkspace/backstage-plugin-fleet-common';
-import { Manager } from '../../../runtime/Manager';
-import { JsonLogger } from '../../../runtime/Logger';
-import { KubeClient } from '../../../runtime/KubeClient';
-import type { KubeObject } from '../../../runtime/types';
-import { createOperationController, OperationControllerDeps } from '../index';
+import { ApiResource, apiResources, operationLabel } from '@vworkspace/backstage-plugin-fleet-common';
+import { KubeClient, type KubeObject } from '@vworkspace/kube-runtime';
+import { OperationControllerOptions } from '../index';
+import { RunningOperator, startOperator as startFleetOperator, startSimCluster, waitFor } from '../../../testing';
 
-const kubeSimRoot = resolve(require.resolve('@vworkspace/kube-sim/package.json'), '..');
-const operatorRoot = resolve(__dirname, '../../../..');
+export { waitFor };
+
+/** Where kube-sim's in-process API finds each kind, from the fleet's API vocabulary. */
+const gvrOf = (r: ApiResource) => ({ group: r.group, version: r.version, resource: r.plural });
 
 export const gvr = {
-  operations: { group: 'ops.vworkspace.io', version: 'v1alpha1', resource: 'operations' },
-  instances: { group: 'apps.vworkspace.io', version: 'v1alpha1', resource: 'applicationinstances' },
-  jobs: { group: 'batch', version: 'v1', resource: 'jobs' },
-  workflows: { group: 'argoproj.io', version: 'v1alpha1', resource: 'workflows' },
-  workflowTemplates: { group: 'argoproj.io', version: 'v1alpha1', resource: 'workflowtemplates' },
-  pvcs: { group: '', version: 'v1', resource: 'persistentvolumeclaims' },
-  clusterroles: { group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'clusterroles' },
-  backups: { group: 'velero.io', version: 'v1', resource: 'backups' },
-  restores: { group: 'velero.io', version: 'v1', resource: 'restores' },
-  snapshots: { group: 'snapshot.storage.k8s.io', version: 'v1', resource: 'volumesnapshots' },
-  replicationSources: { group: 'volsync.backube', version: 'v1alpha1', resource: 'replicationsources' },
-  namespaces: { group: '', version: 'v1', resource: 'namespaces' },
+  operations: gvrOf(apiResources.Operation),
+  instances: gvrOf(apiResources.ApplicationInstance),
+  jobs: gvrOf(apiResources.Job),
+  workflows: gvrOf(apiResources.Workflow),
+  workflowTemplates: gvrOf(apiResources.WorkflowTemplate),
+  pvcs: gvrOf(apiResources.PersistentVolumeClaim),
+  clusterroles: gvrOf(apiResources.ClusterRole),
+  backups: gvrOf(apiResources.VeleroBackup),
+  restores: gvrOf(apiResources.VeleroRestore),
+  snapshots: gvrOf(apiResources.VolumeSnapshot),
+  replicationSources: gvrOf(apiResources.ReplicationSource),
+  namespaces: gvrOf(apiResources.Namespace),
   configmaps: { group: '', version: 'v1', resource: 'configmaps' },
-  secrets: { group: '', version: 'v1', resource: 'secrets' },
-  events: { group: '', version: 'v1', resource: 'events' },
-  serviceaccounts: { group: '', version: 'v1', resource: 'serviceaccounts' },
-  rolebindings: { group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'rolebindings' },
+  secrets: gvrOf(apiResources.Secret),
+  events: gvrOf(apiResources.Event),
+  serviceaccounts: gvrOf(apiResources.ServiceAccount),
+  rolebindings: gvrOf(apiResources.RoleBinding),
 };
 
 /** A kube-sim cluster with our CRDs, the upstream ones and VolSync's, and namespaces `team-a` and `velero`. */
 export async function startCluster(): Promise<SimCluster> {
-  const cluster = await SimCluster.start({
-    tls: false,
-    crds: [resolve(operatorRoot, 'crds'), resolve(kubeSimRoot, 'crds/upstream'), resolve(kubeSimRoot, 'crds/volsync')],
-  });
-  for (const name of ['team-a', 'velero']) {
-    await cluster.api.create(gvr.namespaces, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } }).catch(() => undefined);
-  }
-  return cluster;
+  const sim = await startSimCluster({ namespaces: ['team-a', 'velero'], controllers: false });
+  sim.client.close();
+  return sim.cluster;
 }
 
 /** An operator process: a manager running the Operation controller against `cluster`. */
-export interface OperatorHandle {
-  manager: Manager;
-  client: KubeClient;
-  stop(): Promise<void>;
-}
+export type OperatorHandle = RunningOperator;
 
 export function newClient(cluster: SimCluster): KubeClient {
   return KubeClient.fromString(cluster.kubeConfig(), { qps: 1000, burst: 1000 });
 }
 
-export function startOperator(
-  cluster: SimCluster,
-  deps: Partial<OperationControllerDeps> = {},
-  client: KubeClient = newClient(cluster),
-): OperatorHandle {
-  // Errors of reconciles show in the test output: a stuck operation then explains itself.
-  const logger = new JsonLogger({ level: process.env.OPERATOR_TEST_LOG === 'debug' ? 'debug' : 'error', write: line => process.stderr.write(`${line}\n`) });
-  const manager = new Manager({ client, logger });
-  createOperationController({ manager, pollIntervalMs: 50, ...deps });
-  const running = manager.start().catch(() => undefined);
-  return {
-    manager,
+export function startOperator(cluster: SimCluster, deps: OperationControllerOptions = {}, client: KubeClient = newClient(cluster)): OperatorHandle {
+  return startFleetOperator(cluster, {
     client,
-    stop: async () => {
-      await manager.stop();
-      await running;
-    },
-  };
-}
-
-/** Polls until `check` returns a truthy value (generous deadline: not a timing assertion). */
-export async function waitFor<T>(
-  check: () => T | undefined | false | Promise<T | undefined | false>,
-  what: string | (() => string),
-  timeoutMs = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value) return value;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) {
-      const text = typeof what === 'string' ? what : what();
-      throw new Error(`timed out waiting for ${text}${last ? `: ${String(last)}` : ''}`);
-    }
-    await new Promise(r => setTimeout(r, 20));
-  }
+    concurrency: 1,
+    applicationInstance: false,
+    operation: { pollIntervalMs: 50, ...deps },
+    // as a bare manager: default cache timings
+    manager: { cache: undefined },
+  });
 }
 
 export const ns = 'team-a';
