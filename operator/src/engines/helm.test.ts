@@ -168,13 +168,13 @@ describe('revertFailedUpgrade', () => {
   });
 
   it.each([
-    { name: 'someone asked for another version since', instance: failedGitea('10.6.0', '10.5.0'), message: undefined },
-    { name: 'the release does not run fromVersion', instance: failedGitea('11.0.0', '10.4.1'), message: 'the release runs 10.4.1, not 10.5.0' },
-  ])('leaves the instance alone when $name', async ({ instance, message }) => {
+    { name: 'someone asked for another version since', target: failedGitea('10.6.0', '10.5.0'), message: undefined },
+    { name: 'the release does not run fromVersion', target: failedGitea('11.0.0', '10.4.1'), message: expect.stringContaining('the release runs 10.4.1, not 10.5.0') },
+  ])('leaves the instance alone when $name', async ({ target, message }) => {
     const patch = jest.fn(async () => ({}));
-    const got = await revertFailedUpgrade(context({ version: '11.0.0' }, patch), instance);
+    const got = await revertFailedUpgrade(context({ version: '11.0.0' }, patch), target);
     expect(patch).not.toHaveBeenCalled();
-    expect(got?.message).toEqual(message === undefined ? undefined : expect.stringContaining(message));
+    expect(got?.message).toEqual(message);
   });
 
   it('does nothing when the version changed between the read and the write (the test op fails)', async () => {

@@ -4,5 +4,6 @@ export * from './entityNames';
 export * from './events';
 export * from './instances';
 export * from './operations';
+export * from './sseParser';
 export * from './instanceStatus';
 export * from './agent';

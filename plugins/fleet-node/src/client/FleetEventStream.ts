@@ -1,9 +1,10 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import {
   fleetEventSchema,
+  SseParser,
   type FleetEvent,
+  type SseMessage,
 } from '@vworkspace/backstage-plugin-fleet-common';
-import { SseParser, type SseMessage } from './SseParser';
 
 /**
  * Timing of the change-feed follower. Every field has a default fit for production; tests

@@ -18,6 +18,7 @@ import {
   type InstanceSummary,
   type OperationQuery,
   type OperationSummary,
+  SseParser,
 } from '@vworkspace/backstage-plugin-fleet-common';
 import type {
   FleetApi,
@@ -27,7 +28,6 @@ import type {
   OperationRef,
 } from './FleetApi';
 import { FleetApiError } from './FleetApiError';
-import { SseParser } from './sseParser';
 
 /** The part of a zod schema the client needs; keeps this file free of a direct zod import. */
 interface ResponseSchema<T> {
