@@ -80,4 +80,19 @@ describe('parseOptions', () => {
     expect(usage()).toContain('--namespace <value>');
     expect(usage()).toContain('[env FLEET_OPERATOR_NAMESPACE]');
   });
+
+  it('shows in its help the defaults the parser applies', () => {
+    const defaults = parseOptions([], {});
+    const help = usage();
+    for (const [flag, value] of [
+      ['concurrency', defaults.concurrency],
+      ['metrics-bind-address', defaults.metricsBindAddress],
+      ['leader-election-id', defaults.leaderElectionId],
+      ['kube-api-qps', defaults.kubeApiQps],
+      ['profile-clusterrole-prefix', defaults.profileClusterRolePrefix],
+    ] as const) {
+      expect(help).toMatch(new RegExp(`--${flag} <value>\\n .*\\(default: ${String(value)}\\)`));
+    }
+    expect(help).toMatch(/--namespace <value>\n .*\(default: all\)/);
+  });
 });

@@ -1,3 +1,4 @@
+import { parseArgs } from 'node:util';
 import { z } from 'zod';
 
 /** Settings of the `fleet-operator` command. @public */
@@ -31,6 +32,10 @@ export interface OperatorOptions {
   webhookCertDir?: string;
   /** Prefix of the RBAC profile ClusterRoles: profile `readonly` binds `<prefix>readonly`, as the chart names them. */
   profileClusterRolePrefix: string;
+  /** URL of the control plane (the Backstage backend) to connect out to; undefined runs no agent (push mode). */
+  controlPlane?: string;
+  /** File holding the cluster's join token (a mounted Secret); required with `controlPlane`. */
+  controlPlaneTokenFile?: string;
   help: boolean;
 }
 
@@ -40,25 +45,30 @@ interface FlagSpec {
   key: keyof OperatorOptions;
   boolean?: boolean;
   help: string;
+  /** What an unset value means, where the schema has no default to show. */
+  unset?: string;
 }
 
+// Defaults live in the schema below; usage() prints them from there.
 const flags: FlagSpec[] = [
-  { flag: 'kubeconfig', env: 'KUBECONFIG', key: 'kubeconfig', help: 'kubeconfig file (default: in-cluster service account)' },
-  { flag: 'namespace', env: 'FLEET_OPERATOR_NAMESPACE', key: 'namespace', help: 'namespace to watch (default: all)' },
-  { flag: 'concurrency', env: 'FLEET_OPERATOR_CONCURRENCY', key: 'concurrency', help: 'parallel reconciles per controller (default 4)' },
-  { flag: 'metrics-bind-address', env: 'FLEET_OPERATOR_METRICS_BIND_ADDRESS', key: 'metricsBindAddress', help: 'address of /metrics, 0 disables (default :8080)' },
-  { flag: 'health-probe-bind-address', env: 'FLEET_OPERATOR_HEALTH_PROBE_BIND_ADDRESS', key: 'healthProbeBindAddress', help: 'address of /healthz and /readyz (default :8081)' },
-  { flag: 'leader-elect', env: 'FLEET_OPERATOR_LEADER_ELECT', key: 'leaderElect', boolean: true, help: 'elect a leader through a Lease (default false)' },
-  { flag: 'leader-election-namespace', env: 'FLEET_OPERATOR_LEADER_ELECTION_NAMESPACE', key: 'leaderElectionNamespace', help: 'namespace of the Lease (default: own namespace)' },
-  { flag: 'leader-election-id', env: 'FLEET_OPERATOR_LEADER_ELECTION_ID', key: 'leaderElectionId', help: 'name of the Lease (default fleet-operator-leader)' },
-  { flag: 'log-level', env: 'FLEET_OPERATOR_LOG_LEVEL', key: 'logLevel', help: 'debug, info, warn or error (default info)' },
-  { flag: 'kube-api-qps', env: 'FLEET_OPERATOR_KUBE_API_QPS', key: 'kubeApiQps', help: 'API requests per second (default 20)' },
-  { flag: 'kube-api-burst', env: 'FLEET_OPERATOR_KUBE_API_BURST', key: 'kubeApiBurst', help: 'API request burst (default 30)' },
-  { flag: 'argocd-namespace', env: 'FLEET_OPERATOR_ARGOCD_NAMESPACE', key: 'argocdNamespace', help: 'namespace of Argo CD Applications (default argocd)' },
-  { flag: 'velero-namespace', env: 'FLEET_OPERATOR_VELERO_NAMESPACE', key: 'veleroNamespace', help: 'namespace of Velero Backups and Restores (default velero)' },
-  { flag: 'webhook-bind-address', env: 'FLEET_OPERATOR_WEBHOOK_BIND_ADDRESS', key: 'webhookBindAddress', help: 'address of the admission webhook, 0 disables (default :9443)' },
-  { flag: 'webhook-cert-dir', env: 'FLEET_OPERATOR_WEBHOOK_CERT_DIR', key: 'webhookCertDir', help: 'directory of tls.crt and tls.key (default: a self-signed certificate, for development)' },
-  { flag: 'profile-clusterrole-prefix', env: 'FLEET_OPERATOR_PROFILE_CLUSTERROLE_PREFIX', key: 'profileClusterRolePrefix', help: 'prefix of the RBAC profile ClusterRoles (default fleet-operator-profile-)' },
+  { flag: 'kubeconfig', env: 'KUBECONFIG', key: 'kubeconfig', help: 'kubeconfig file', unset: 'in-cluster service account' },
+  { flag: 'namespace', env: 'FLEET_OPERATOR_NAMESPACE', key: 'namespace', help: 'namespace to watch', unset: 'all' },
+  { flag: 'concurrency', env: 'FLEET_OPERATOR_CONCURRENCY', key: 'concurrency', help: 'parallel reconciles per controller' },
+  { flag: 'metrics-bind-address', env: 'FLEET_OPERATOR_METRICS_BIND_ADDRESS', key: 'metricsBindAddress', help: 'address of /metrics, 0 disables' },
+  { flag: 'health-probe-bind-address', env: 'FLEET_OPERATOR_HEALTH_PROBE_BIND_ADDRESS', key: 'healthProbeBindAddress', help: 'address of /healthz and /readyz, 0 disables' },
+  { flag: 'leader-elect', env: 'FLEET_OPERATOR_LEADER_ELECT', key: 'leaderElect', boolean: true, help: 'elect a leader through a Lease' },
+  { flag: 'leader-election-namespace', env: 'FLEET_OPERATOR_LEADER_ELECTION_NAMESPACE', key: 'leaderElectionNamespace', help: 'namespace of the Lease', unset: 'own namespace' },
+  { flag: 'leader-election-id', env: 'FLEET_OPERATOR_LEADER_ELECTION_ID', key: 'leaderElectionId', help: 'name of the Lease' },
+  { flag: 'log-level', env: 'FLEET_OPERATOR_LOG_LEVEL', key: 'logLevel', help: 'debug, info, warn or error' },
+  { flag: 'kube-api-qps', env: 'FLEET_OPERATOR_KUBE_API_QPS', key: 'kubeApiQps', help: 'API requests per second' },
+  { flag: 'kube-api-burst', env: 'FLEET_OPERATOR_KUBE_API_BURST', key: 'kubeApiBurst', help: 'API request burst' },
+  { flag: 'argocd-namespace', env: 'FLEET_OPERATOR_ARGOCD_NAMESPACE', key: 'argocdNamespace', help: 'namespace of Argo CD Applications' },
+  { flag: 'velero-namespace', env: 'FLEET_OPERATOR_VELERO_NAMESPACE', key: 'veleroNamespace', help: 'namespace of Velero Backups and Restores' },
+  { flag: 'webhook-bind-address', env: 'FLEET_OPERATOR_WEBHOOK_BIND_ADDRESS', key: 'webhookBindAddress', help: 'address of the admission webhook, 0 disables' },
+  { flag: 'webhook-cert-dir', env: 'FLEET_OPERATOR_WEBHOOK_CERT_DIR', key: 'webhookCertDir', help: 'directory of tls.crt and tls.key', unset: 'a self-signed certificate, for development' },
+  { flag: 'profile-clusterrole-prefix', env: 'FLEET_OPERATOR_PROFILE_CLUSTERROLE_PREFIX', key: 'profileClusterRolePrefix', help: 'prefix of the RBAC profile ClusterRoles' },
+  { flag: 'control-plane', env: 'FLEET_OPERATOR_CONTROL_PLANE', key: 'controlPlane', help: 'URL of the control plane to connect out to (pull mode)', unset: 'no agent (push mode)' },
+  { flag: 'control-plane-token-file', env: 'FLEET_OPERATOR_CONTROL_PLANE_TOKEN_FILE', key: 'controlPlaneTokenFile', help: 'file holding the join token', unset: 'none' },
   { flag: 'help', env: '', key: 'help', boolean: true, help: 'print this help' },
 ];
 
@@ -94,6 +104,8 @@ const schema = z.object({
     .string()
     .regex(/^[a-z0-9][-.a-z0-9]*$/, 'expected a ClusterRole name prefix')
     .default('fleet-operator-profile-'),
+  controlPlane: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).optional(),
+  controlPlaneTokenFile: z.string().min(1).optional(),
   help: bool.default(false),
 });
 
@@ -101,6 +113,8 @@ const schema = z.object({
 export class OptionsError extends Error {
   override readonly name = 'OptionsError';
 }
+
+const parseArgsOptions = Object.fromEntries(flags.map(f => [f.flag, { type: f.boolean ? ('boolean' as const) : ('string' as const) }]));
 
 /**
  * Parses flags (`--name=value`, `--name value`, bare `--bool`) over environment variables over
@@ -118,22 +132,20 @@ export function parseOptions(argv: readonly string[], env: Record<string, string
       source[spec.key] = `environment variable ${spec.env}`;
     }
   }
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (!arg.startsWith('--')) throw new OptionsError(`unexpected argument "${arg}"`);
-    const eq = arg.indexOf('=');
-    const name = arg.slice(2, eq < 0 ? undefined : eq);
-    const spec = flags.find(f => f.flag === name);
-    if (!spec) throw new OptionsError(`unknown flag --${name} (see --help)`);
-    let value: string;
-    if (eq >= 0) value = arg.slice(eq + 1);
-    else if (spec.boolean) value = 'true';
-    else {
-      if (i + 1 >= argv.length || argv[i + 1].startsWith('--')) throw new OptionsError(`flag --${name} needs a value`);
-      value = argv[++i];
-    }
+  // Not strict: booleans also take `=true|false` (the chart passes `--leader-elect=false`), and
+  // unknown flags and missing values get messages that name the flag, checked below.
+  const { tokens } = parseArgs({ args: [...argv], options: parseArgsOptions, strict: false, allowPositionals: true, tokens: true });
+  for (const token of tokens) {
+    if (token.kind === 'positional') throw new OptionsError(`unexpected argument "${token.value}"`);
+    if (token.kind === 'option-terminator') continue;
+    const spec = flags.find(f => f.flag === token.name);
+    if (!spec || token.rawName !== `--${token.name}`) throw new OptionsError(`unknown flag ${token.rawName} (see --help)`);
+    let value = token.value;
+    if (value === undefined && spec.boolean) value = 'true';
+    // `--namespace --concurrency 8`: the next flag is not a value
+    if (value === undefined || (!token.inlineValue && value.startsWith('--'))) throw new OptionsError(`flag --${spec.flag} needs a value`);
     raw[spec.key] = value;
-    source[spec.key] = `flag --${name}`;
+    source[spec.key] = `flag --${spec.flag}`;
   }
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
@@ -143,11 +155,25 @@ export function parseOptions(argv: readonly string[], env: Record<string, string
     });
     throw new OptionsError(`invalid options: ${messages.join('; ')}`);
   }
+  if (parsed.data.controlPlane && !parsed.data.controlPlaneTokenFile) {
+    throw new OptionsError(`${source.controlPlane}: needs --control-plane-token-file with the cluster's join token`);
+  }
   return parsed.data;
+}
+
+/** The default of option `key` as help shows it: the schema's default, else what unset means. */
+function defaultText(spec: FlagSpec): string | undefined {
+  const value: unknown = schema.shape[spec.key].safeParse(undefined).data;
+  if (value === undefined || value === '') return spec.unset;
+  return String(value);
 }
 
 /** Help text listing every flag with its environment variable. @public */
 export function usage(): string {
-  const lines = flags.map(f => `  --${f.flag}${f.boolean ? '' : ' <value>'}\n      ${f.help}${f.env ? ` [env ${f.env}]` : ''}`);
+  const lines = flags.map(f => {
+    const fallback = f.flag === 'help' ? undefined : defaultText(f);
+    const help = fallback === undefined ? f.help : `${f.help} (default: ${fallback})`;
+    return `  --${f.flag}${f.boolean ? '' : ' <value>'}\n      ${help}${f.env ? ` [env ${f.env}]` : ''}`;
+  });
   return `Usage: fleet-operator [flags]\n\n${lines.join('\n')}\n`;
 }

@@ -3,6 +3,7 @@ import type { PolicyQueryUser } from '@backstage/plugin-permission-node';
 import {
   fleetCampaignCreatePermission,
   fleetCampaignManagePermission,
+  fleetClusterManagePermission,
   fleetOperationCancelPermission,
   fleetOperationCreatePermission,
 } from '@vworkspace/backstage-plugin-fleet-common';
@@ -50,7 +51,11 @@ describe('FleetPermissionPolicy', () => {
     expect(decision.result).toBe(AuthorizeResult.ALLOW);
   });
 
-  it.each([fleetCampaignCreatePermission, fleetCampaignManagePermission])(
+  it.each([
+    fleetCampaignCreatePermission,
+    fleetCampaignManagePermission,
+    fleetClusterManagePermission,
+  ])(
     'keeps $name to fleet admins',
     async permission => {
       await expect(

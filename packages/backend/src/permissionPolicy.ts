@@ -21,6 +21,7 @@ import {
 import {
   fleetCampaignCreatePermission,
   fleetCampaignManagePermission,
+  fleetClusterManagePermission,
   fleetOperationCancelPermission,
   fleetOperationCreatePermission,
 } from '@vworkspace/backstage-plugin-fleet-common';
@@ -28,7 +29,8 @@ import {
 /**
  * The portal's policy: everyone may read; operations on an application
  * instance are for the owners of its catalog entity; campaigns act on the
- * whole fleet and are for fleet admins only. Fleet admins
+ * whole fleet, and cluster registration hands out agent credentials, so both
+ * are for fleet admins only. Fleet admins
  * (`fleet.permissions.admins`: user or group refs) may do everything.
  */
 export class FleetPermissionPolicy implements PermissionPolicy {
@@ -60,7 +62,8 @@ export class FleetPermissionPolicy implements PermissionPolicy {
     }
     if (
       isPermission(permission, fleetCampaignCreatePermission) ||
-      isPermission(permission, fleetCampaignManagePermission)
+      isPermission(permission, fleetCampaignManagePermission) ||
+      isPermission(permission, fleetClusterManagePermission)
     ) {
       return { result: isAdmin ? AuthorizeResult.ALLOW : AuthorizeResult.DENY };
     }

@@ -30,10 +30,20 @@ export const fleetCampaignManagePermission = createPermission({
   attributes: { action: 'update' },
 });
 
+/**
+ * Register pull clusters and rotate or revoke their join tokens: whoever holds a join token
+ * acts as that cluster's agent. @public
+ */
+export const fleetClusterManagePermission = createPermission({
+  name: 'fleet.cluster.manage',
+  attributes: { action: 'update' },
+});
+
 /** Every permission of the fleet plugin, for the permission integration router. @public */
 export const fleetPermissions = [
   fleetOperationCreatePermission,
   fleetOperationCancelPermission,
   fleetCampaignCreatePermission,
   fleetCampaignManagePermission,
+  fleetClusterManagePermission,
 ];

@@ -1,0 +1,198 @@
+import type { AgentIntent } from '@vworkspace/backstage-plugin-fleet-common';
+import type { Knex } from 'knex';
+
+/** Intent as the outbox stores it: a stream message without its sequence number. */
+export type NewIntent = AgentIntent extends infer I ? (I extends AgentIntent ? Omit<I, 'seq'> : never) : never;
+
+/** The Operation an `apply` intent carries. */
+export type OperationIntentObject = Extract<AgentIntent, { type: 'apply' }>['object'];
+
+/** Outcome of applying one intent, as the agent acknowledged it. */
+export type AckOutcome = { uid: string; resourceVersion: string } | { error: string };
+
+/** An outbox row. */
+export interface OutboxEntry {
+  cluster: string;
+  seq: number;
+  intent: AgentIntent;
+  acked?: AckOutcome;
+}
+
+interface OutboxRow {
+  cluster: string;
+  seq: number | string;
+  intent: string;
+  acked_at: unknown;
+  ack_uid: string | null;
+  ack_resource_version: string | null;
+  ack_error: string | null;
+}
+
+function toEntry(row: OutboxRow): OutboxEntry {
+  const seq = Number(row.seq);
+  const intent = { ...JSON.parse(row.intent), seq } as AgentIntent;
+  let acked: AckOutcome | undefined;
+  if (row.acked_at) {
+    acked = row.ack_error !== null ? { error: row.ack_error } : { uid: row.ack_uid ?? '', resourceVersion: row.ack_resource_version ?? '' };
+  }
+  return { cluster: row.cluster, seq, intent, ...(acked ? { acked } : {}) };
+}
+
+/** Tries of one enqueue when concurrent writers collide on a sequence number. */
+const maxEnqueueAttempts = 20;
+
+/** Most intents one read hands to a stream; the rest follow on the next read. */
+const pageSize = 500;
+
+/**
+ * Intent for pull clusters, durable in the Backstage database until the cluster's agent
+ * acknowledges it. Each cluster's entries are numbered 1, 2, 3, ... so that an agent resumes
+ * after the last number it applied. Delivery is at least once: an entry is handed out again on
+ * every new stream until it is acknowledged (the agent's apply is idempotent).
+ *
+ * Streams of this process are woken at once by {@link Outbox.onEnqueue}; streams of other
+ * replicas find new entries when they poll.
+ */
+export class Outbox {
+  private readonly listeners = new Map<string, Set<() => void>>();
+  /** Highest unacknowledged sequence number seen per cluster, so a poll wakes only who has news. */
+  private readonly newest = new Map<string, number>();
+  private polling = false;
+
+  constructor(private readonly db: Knex) {}
+
+  /** Stores intent for `cluster` and returns its sequence number. */
+  async enqueue(cluster: string, intent: NewIntent): Promise<number> {
+    const target = intent.type === 'apply' ? intent.object.metadata : intent.operation;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const seq = await this.db.transaction(async tx => {
+          const row = (await tx('fleet_outbox').where({ cluster }).max({ max: 'seq' }).first()) as
+            | { max: number | string | null }
+            | undefined;
+          const next = Number(row?.max ?? 0) + 1;
+          await tx('fleet_outbox').insert({
+            cluster,
+            seq: next,
+            type: intent.type,
+            namespace: target.namespace,
+            name: target.name,
+            intent: JSON.stringify(intent),
+          });
+          return next;
+        });
+        this.newest.set(cluster, Math.max(seq, this.newest.get(cluster) ?? 0));
+        this.wake(cluster);
+        return seq;
+      } catch (error) {
+        // two writers took the same number: the unique (cluster, seq) index refused one; retry
+        if (attempt >= maxEnqueueAttempts) throw error;
+        await new Promise(resolve => setTimeout(resolve, Math.random() * 10 * (attempt + 1)));
+      }
+    }
+  }
+
+  /** Unacknowledged entries of `cluster` after `afterSeq`, oldest first. */
+  async pending(cluster: string, afterSeq = 0): Promise<OutboxEntry[]> {
+    const rows: OutboxRow[] = await this.db('fleet_outbox')
+      .where({ cluster })
+      .whereNull('acked_at')
+      .andWhere('seq', '>', afterSeq)
+      .orderBy('seq', 'asc')
+      .limit(pageSize)
+      .select();
+    return rows.map(toEntry);
+  }
+
+  /** Records the outcome of an entry; the entry, or undefined when `cluster` has no entry `seq`. */
+  async ack(cluster: string, seq: number, outcome: AckOutcome): Promise<OutboxEntry | undefined> {
+    const row: OutboxRow | undefined = await this.db('fleet_outbox').where({ cluster, seq }).first();
+    if (!row) return undefined;
+    if (!row.acked_at) {
+      await this.db('fleet_outbox')
+        .where({ cluster, seq })
+        .update({
+          acked_at: new Date(),
+          ack_uid: 'uid' in outcome ? outcome.uid : null,
+          ack_resource_version: 'uid' in outcome ? outcome.resourceVersion : null,
+          ack_error: 'error' in outcome ? outcome.error : null,
+        });
+    }
+    return { ...toEntry(row), acked: outcome };
+  }
+
+  /** The newest `apply` entry for an Operation, acknowledged or not. */
+  async findApply(cluster: string, namespace: string, name: string): Promise<OutboxEntry | undefined> {
+    const row: OutboxRow | undefined = await this.db('fleet_outbox')
+      .where({ cluster, namespace, name, type: 'apply' })
+      .orderBy('seq', 'desc')
+      .first();
+    return row && toEntry(row);
+  }
+
+  /**
+   * `apply` entries not yet acknowledged, or acknowledged with an error, of every cluster: the
+   * Operations the store must show (pending or failed delivery) that no cluster reports.
+   */
+  async undelivered(): Promise<OutboxEntry[]> {
+    const rows: OutboxRow[] = await this.db('fleet_outbox')
+      .where({ type: 'apply' })
+      .andWhere(q => q.whereNull('acked_at').orWhereNotNull('ack_error'))
+      .orderBy('seq', 'asc')
+      .select();
+    return rows.map(toEntry);
+  }
+
+  /**
+   * Looks for intent other replicas stored, every `intervalMs`, with one query for all the
+   * clusters that have a listener here, and wakes the listeners of the clusters with news.
+   * Returns what stops it.
+   */
+  startPolling(intervalMs: number, onError: (error: Error) => void): () => void {
+    const timer = setInterval(() => {
+      if (this.polling) return;
+      this.polling = true;
+      this.poll()
+        .catch(onError)
+        .finally(() => {
+          this.polling = false;
+        });
+    }, intervalMs);
+    timer.unref();
+    return () => clearInterval(timer);
+  }
+
+  /** One look for news (see {@link Outbox.startPolling}). */
+  async poll(): Promise<void> {
+    const clusters = [...this.listeners.keys()];
+    if (clusters.length === 0) return;
+    const rows = (await this.db('fleet_outbox')
+      .whereIn('cluster', clusters)
+      .whereNull('acked_at')
+      .groupBy('cluster')
+      .select('cluster')
+      .max({ max: 'seq' })) as Array<{ cluster: string; max: number | string }>;
+    for (const row of rows) {
+      const max = Number(row.max);
+      if (max > (this.newest.get(row.cluster) ?? 0)) {
+        this.newest.set(row.cluster, max);
+        this.wake(row.cluster);
+      }
+    }
+  }
+
+  private wake(cluster: string): void {
+    for (const listener of this.listeners.get(cluster) ?? []) listener();
+  }
+
+  /** Calls `listener` whenever intent for `cluster` is stored (here at once, by another replica on the next poll). */
+  onEnqueue(cluster: string, listener: () => void): () => void {
+    let set = this.listeners.get(cluster);
+    if (!set) this.listeners.set(cluster, (set = new Set()));
+    set.add(listener);
+    return () => {
+      set.delete(listener);
+      if (set.size === 0) this.listeners.delete(cluster);
+    };
+  }
+}

@@ -1,0 +1,599 @@
+import type { LoggerService } from '@backstage/backend-plugin-api';
+import { InputError } from '@backstage/errors';
+import {
+  AppTemplate,
+  ClusterConnection,
+  ClusterSummary,
+  FleetEvent,
+  FleetSummary,
+  InstanceDetail,
+  instanceEntityName,
+  issuesOf,
+  InstancePage,
+  InstanceQuery,
+  instanceQuerySchema,
+  InstanceSummary,
+  OperationQuery,
+  operationQuerySchema,
+  OperationSummary,
+} from '@vworkspace/backstage-plugin-fleet-common';
+import type {
+  ClusterDefinition,
+  FleetStoreReader,
+} from '@vworkspace/backstage-plugin-fleet-node';
+import type { KubeClient, KubeObject } from '@vworkspace/kube-runtime';
+import { z } from 'zod';
+import type { ClusterRegistry } from '../cluster/ClusterRegistry';
+import { redact } from '../cluster/redact';
+import { ChangeFeed, FleetChange } from './ChangeFeed';
+import { decodeCursor, encodeCursor } from './cursor';
+import { PushClusterWatcher, ClusterSink } from './PushClusterWatcher';
+import { InstanceRecord, toInstanceRecord, toOperationSummary } from './summaries';
+
+/** Options of {@link FleetStore}. */
+export interface FleetStoreOptions {
+  logger: LoggerService;
+  registry: ClusterRegistry;
+  /** The app catalog's templates, for `listApps`. */
+  apps?: () => AppTemplate[];
+  /** Events kept for SSE resumption. Default 10,000. */
+  feedCapacity?: number;
+  /** Backoff of the reflectors (tests shorten it). */
+  watchBackoff?: { initialMs?: number; maxMs?: number };
+}
+
+interface ClusterEntry {
+  definition: ClusterDefinition;
+  connection: ClusterConnection;
+  watcher?: PushClusterWatcher;
+}
+
+/** Most recent operations shown with an instance. */
+const recentOperations = 20;
+
+function instanceKey(cluster: string, namespace: string, name: string): string {
+  return `${cluster}/${namespace}/${name}`;
+}
+
+function addTo(index: Map<string, Set<string>>, value: string | undefined, key: string) {
+  if (value === undefined) return;
+  let keys = index.get(value);
+  if (!keys) index.set(value, (keys = new Set()));
+  keys.add(key);
+}
+
+function removeFrom(index: Map<string, Set<string>>, value: string | undefined, key: string) {
+  if (value === undefined) return;
+  const keys = index.get(value);
+  if (!keys) return;
+  keys.delete(key);
+  if (keys.size === 0) index.delete(value);
+}
+
+/** Newest first; objects without a creation time (not yet created) first of all; then by key. */
+function compareOperations(a: [string, string], b: [string, string]): number {
+  if (a[0] !== b[0]) return a[0] > b[0] ? -1 : 1;
+  return compareText(a[1], b[1]);
+}
+
+/** Code-unit order, the order `Array.prototype.sort` gives strings. */
+function compareText(a: string, b: string): number {
+  if (a === b) return 0;
+  return a < b ? -1 : 1;
+}
+
+/** First index in `sorted` whose element is after `probe` by `compare`. */
+function upperBound<T>(sorted: T[], probe: T, compare: (a: T, b: T) => number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (compare(sorted[mid], probe) <= 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function parseQuery<S extends z.ZodType>(schema: S, query: unknown): z.output<S> {
+  const parsed = schema.safeParse(query ?? {});
+  if (!parsed.success) {
+    throw new InputError(
+      `Invalid query: ${issuesOf(parsed.error).map(i => `${i.path}: ${i.message}`).join('; ')}`,
+    );
+  }
+  return parsed.data;
+}
+
+/**
+ * One in-memory view of every cluster, ApplicationInstance and Operation of the fleet.
+ *
+ * Push clusters are mirrored by one list+watch per kind ({@link PushClusterWatcher}); a pull
+ * cluster's agent will feed the same {@link ClusterSink} methods. Only lean records are kept
+ * (summaries plus what the detail shows), indexed by cluster, app, owner, status and entity
+ * name, so that every read is answered from memory in time proportional to the answer. Every
+ * change goes to the {@link ChangeFeed}.
+ *
+ * An unreachable cluster keeps its data: its summaries are served with `stale: true`, and the
+ * flip either way is announced for each of its objects.
+ */
+export class FleetStore implements FleetStoreReader, ClusterSink {
+  private readonly logger: LoggerService;
+  private readonly registry: ClusterRegistry;
+  private readonly apps: () => AppTemplate[];
+  private readonly watchBackoff?: { initialMs?: number; maxMs?: number };
+  readonly feed: ChangeFeed;
+
+  private readonly clusters = new Map<string, ClusterEntry>();
+  private readonly instances = new Map<string, InstanceRecord>();
+  private readonly instancesByCluster = new Map<string, Set<string>>();
+  private readonly instancesByApp = new Map<string, Set<string>>();
+  private readonly instancesByOwner = new Map<string, Set<string>>();
+  private readonly instancesByStatus = new Map<string, Set<string>>();
+  private readonly instancesByNamespace = new Map<string, Set<string>>();
+  private readonly instanceByEntityName = new Map<string, string>();
+  private sortedInstanceKeys?: string[];
+
+  private readonly operations = new Map<string, OperationSummary>();
+  private readonly operationsByCluster = new Map<string, Set<string>>();
+  private readonly operationsByInstance = new Map<string, Set<string>>();
+  private sortedOperations?: Array<[string, string]>;
+  /** Delivery of Operations sent to pull clusters through the outbox, by key. */
+  private readonly deliveries = new Map<string, NonNullable<OperationSummary['delivery']>>();
+  private unsubscribeRegistry?: () => void;
+
+  constructor(options: FleetStoreOptions) {
+    this.logger = options.logger;
+    this.registry = options.registry;
+    this.apps = options.apps ?? (() => []);
+    this.watchBackoff = options.watchBackoff;
+    this.feed = new ChangeFeed({ capacity: options.feedCapacity });
+  }
+
+  /** Follows the registry: watches every push cluster it knows now and later. */
+  async start(): Promise<void> {
+    this.unsubscribeRegistry = this.registry.subscribe({
+      onAdded: cluster => this.addCluster(cluster),
+      onChanged: cluster => {
+        this.removeCluster(cluster.name, { keepData: true });
+        this.addCluster(cluster);
+      },
+      onRemoved: name => this.removeCluster(name, { keepData: false }),
+    });
+    for (const cluster of this.registry.list()) this.addCluster(cluster);
+  }
+
+  stop(): void {
+    this.unsubscribeRegistry?.();
+    for (const entry of this.clusters.values()) entry.watcher?.stop();
+  }
+
+  /** Resolves when every push cluster known now has listed both kinds once (or `timeoutMs` passed). */
+  async waitForSync(timeoutMs = 30_000): Promise<void> {
+    const watchers = [...this.clusters.values()].flatMap(e => (e.watcher ? [e.watcher] : []));
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.all(watchers.map(w => w.waitForSync())),
+      new Promise(resolve => {
+        timer = setTimeout(resolve, timeoutMs);
+      }),
+    ]);
+    clearTimeout(timer);
+  }
+
+  /** The client of a push cluster, for writes; undefined for unknown or pull clusters. */
+  clientOf(cluster: string): KubeClient | undefined {
+    return this.clusters.get(cluster)?.watcher?.client;
+  }
+
+  cluster(name: string): { definition: ClusterDefinition; connection: ClusterConnection } | undefined {
+    return this.clusters.get(name);
+  }
+
+  private addCluster(definition: ClusterDefinition): void {
+    if (this.clusters.has(definition.name)) return;
+    const entry: ClusterEntry = {
+      definition,
+      connection: { state: 'pending', since: new Date().toISOString() },
+    };
+    this.clusters.set(definition.name, entry);
+    if (definition.mode === 'push' && definition.push) {
+      try {
+        entry.watcher = new PushClusterWatcher({
+          cluster: definition,
+          sink: this,
+          logger: this.logger,
+          backoff: this.watchBackoff,
+        });
+        entry.connection = entry.watcher.connection;
+        void entry.watcher.start();
+      } catch (error) {
+        // e.g. a supplied kubeconfig without a current context: this cluster is out, the rest go on
+        const message = redact(`cannot connect with the configured settings: ${(error as Error).message}`);
+        entry.connection = { state: 'unreachable', since: new Date().toISOString(), error: message };
+        this.logger.error(`Cluster ${definition.name} is not watched: ${message}`);
+      }
+    }
+    this.logger.info(`Cluster ${definition.name} registered (${definition.mode})`);
+    this.publish({ kind: 'cluster', action: 'upsert', cluster: this.clusterSummary(entry) });
+  }
+
+  private removeCluster(name: string, options: { keepData: boolean }): void {
+    const entry = this.clusters.get(name);
+    if (!entry) return;
+    entry.watcher?.stop();
+    this.clusters.delete(name);
+    if (options.keepData) return;
+    for (const key of [...(this.instancesByCluster.get(name) ?? [])]) {
+      const record = this.instances.get(key);
+      if (record) this.removeInstanceRecord(key, record);
+    }
+    for (const key of [...(this.operationsByCluster.get(name) ?? [])]) {
+      const summary = this.operations.get(key);
+      if (summary) this.removeOperationSummary(key, summary);
+    }
+    this.logger.info(`Cluster ${name} unregistered`);
+    this.publish({ kind: 'cluster', action: 'delete', cluster: this.clusterSummary(entry) });
+  }
+
+  // ---- ClusterSink -------------------------------------------------------------------------
+
+  upsertInstance(cluster: string, raw: KubeObject): void {
+    const record = toInstanceRecord(cluster, raw);
+    const { namespace, name } = record.summary;
+    const key = instanceKey(cluster, namespace, name);
+    const old = this.instances.get(key);
+    if (old) this.unindexInstance(key, old);
+    else this.sortedInstanceKeys = undefined;
+    this.instances.set(key, record);
+    this.indexInstance(key, record);
+    if (old && JSON.stringify(old) === JSON.stringify(record)) return;
+    this.publish({ kind: 'instance', action: 'upsert', instance: this.withStale(record.summary) });
+  }
+
+  deleteInstance(cluster: string, raw: KubeObject): void {
+    const key = instanceKey(cluster, raw.metadata?.namespace ?? '', raw.metadata?.name ?? '');
+    const record = this.instances.get(key);
+    if (record) this.removeInstanceRecord(key, record);
+  }
+
+  upsertOperation(cluster: string, raw: KubeObject): void {
+    const parsed = toOperationSummary(cluster, raw);
+    const key = instanceKey(cluster, parsed.namespace, parsed.name);
+    const delivery = this.deliveries.get(key);
+    const summary = delivery ? { ...parsed, delivery } : parsed;
+    const old = this.operations.get(key);
+    if (old) this.unindexOperation(key, old);
+    this.sortedOperations = undefined;
+    this.operations.set(key, summary);
+    this.indexOperation(key, summary);
+    if (old && JSON.stringify(old) === JSON.stringify(summary)) return;
+    this.publish({ kind: 'operation', action: 'upsert', operation: this.withStale(summary) });
+  }
+
+  deleteOperation(cluster: string, raw: KubeObject): void {
+    const key = instanceKey(cluster, raw.metadata?.namespace ?? '', raw.metadata?.name ?? '');
+    const summary = this.operations.get(key);
+    this.deliveries.delete(key);
+    if (summary) this.removeOperationSummary(key, summary);
+  }
+
+  /**
+   * Replaces everything the store holds of a pull cluster with its agent's full report: what
+   * the report does not name is gone, except Operations still on their way to the cluster
+   * (pending or failed delivery), which no cluster can report.
+   */
+  replaceClusterState(cluster: string, state: { instances: KubeObject[]; operations: KubeObject[] }): void {
+    const keyOf = (raw: KubeObject) => instanceKey(cluster, raw.metadata?.namespace ?? '', raw.metadata?.name ?? '');
+    const instanceKeys = new Set(state.instances.map(keyOf));
+    const operationKeys = new Set(state.operations.map(keyOf));
+    for (const key of [...(this.instancesByCluster.get(cluster) ?? [])]) {
+      const record = this.instances.get(key);
+      if (record && !instanceKeys.has(key)) this.removeInstanceRecord(key, record);
+    }
+    for (const key of [...(this.operationsByCluster.get(cluster) ?? [])]) {
+      const summary = this.operations.get(key);
+      const delivery = this.deliveries.get(key)?.state;
+      if (summary && !operationKeys.has(key) && delivery !== 'pending' && delivery !== 'failed') {
+        this.deliveries.delete(key);
+        this.removeOperationSummary(key, summary);
+      }
+    }
+    for (const raw of state.instances) this.upsertInstance(cluster, raw);
+    for (const raw of state.operations) this.upsertOperation(cluster, raw);
+  }
+
+  /**
+   * Records how far an Operation for a pull cluster got: `pending` while it waits in the
+   * outbox, `delivered` once the agent applied it, `failed` with the cluster's error. With
+   * `object`, an Operation the store does not hold yet is added from the intent.
+   */
+  setDelivery(
+    cluster: string,
+    ref: { namespace: string; name: string },
+    delivery: NonNullable<OperationSummary['delivery']>,
+    object?: KubeObject,
+  ): OperationSummary | undefined {
+    const key = instanceKey(cluster, ref.namespace, ref.name);
+    this.deliveries.set(key, delivery);
+    const current = this.operations.get(key);
+    if (current) {
+      const updated = { ...current, delivery };
+      this.operations.set(key, updated);
+      if (JSON.stringify(current) !== JSON.stringify(updated)) {
+        this.publish({ kind: 'operation', action: 'upsert', operation: this.withStale(updated) });
+      }
+    } else if (object) {
+      this.upsertOperation(cluster, object);
+    }
+    return this.getOperation({ cluster, ...ref });
+  }
+
+  /** Notes that a pull cluster's agent was heard from, without announcing it. */
+  markSeen(cluster: string, at = new Date()): void {
+    const entry = this.clusters.get(cluster);
+    if (entry) entry.connection = { ...entry.connection, lastSeen: at.toISOString() };
+  }
+
+  /** Records an Operation the backend itself just created, so that reads see it at once. */
+  noteOperation(cluster: string, raw: KubeObject): OperationSummary {
+    const key = instanceKey(cluster, raw.metadata?.namespace ?? '', raw.metadata?.name ?? '');
+    if (!this.operations.has(key)) this.upsertOperation(cluster, raw);
+    return this.withStale(this.operations.get(key) ?? toOperationSummary(cluster, raw));
+  }
+
+  connectionChanged(cluster: string, connection: ClusterConnection): void {
+    const entry = this.clusters.get(cluster);
+    if (!entry) return;
+    const wasStale = entry.connection.state === 'unreachable';
+    entry.connection = connection;
+    const message = `Cluster ${cluster} is ${connection.state}${connection.error ? `: ${connection.error}` : ''}`;
+    if (connection.state === 'connected') this.logger.info(message);
+    else this.logger.warn(message);
+    this.publish({ kind: 'cluster', action: 'upsert', cluster: this.clusterSummary(entry) });
+    if (wasStale !== (connection.state === 'unreachable')) {
+      // every object of the cluster changes its `stale` flag: tell followers
+      for (const key of this.instancesByCluster.get(cluster) ?? []) {
+        const record = this.instances.get(key);
+        if (record) this.publish({ kind: 'instance', action: 'upsert', instance: this.withStale(record.summary) });
+      }
+      for (const key of this.operationsByCluster.get(cluster) ?? []) {
+        const summary = this.operations.get(key);
+        if (summary) this.publish({ kind: 'operation', action: 'upsert', operation: this.withStale(summary) });
+      }
+    }
+  }
+
+  // ---- FleetStoreReader --------------------------------------------------------------------
+
+  async listClusters(): Promise<ClusterSummary[]> {
+    return [...this.clusters.values()]
+      .map(entry => this.clusterSummary(entry))
+      .sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  async listInstances(query: InstanceQuery = {}): Promise<InstancePage> {
+    const q = parseQuery(instanceQuerySchema, query);
+    const afterKey = q.cursor !== undefined ? decodeCursor(q.cursor, 'instances')[0] : undefined;
+    const candidates = this.instanceCandidates(q);
+    const needle = q.q?.toLowerCase();
+    const matches = (record: InstanceRecord): boolean => {
+      const s = record.summary;
+      if (q.cluster !== undefined && s.cluster !== q.cluster) return false;
+      if (q.app !== undefined && s.app !== q.app) return false;
+      if (q.status !== undefined && s.status !== q.status) return false;
+      if (q.owner !== undefined && s.owner !== q.owner) return false;
+      if (q.namespace !== undefined && s.namespace !== q.namespace) return false;
+      if (needle && !record.searchText.includes(needle)) return false;
+      return true;
+    };
+    let totalCount = 0;
+    const items: InstanceSummary[] = [];
+    let lastKey: string | undefined;
+    let more = false;
+    const start = afterKey === undefined ? 0 : upperBound(candidates, afterKey, compareText);
+    for (let i = 0; i < candidates.length; i++) {
+      const record = this.instances.get(candidates[i]);
+      if (!record || !matches(record)) continue;
+      totalCount++;
+      if (i < start) continue;
+      if (items.length < q.limit) {
+        items.push(this.withStale(record.summary));
+        lastKey = candidates[i];
+      } else more = true;
+    }
+    return {
+      items,
+      totalCount,
+      ...(more && lastKey !== undefined ? { nextCursor: encodeCursor('instances', [lastKey]) } : {}),
+    };
+  }
+
+  /** Keys to scan, sorted: the smallest index that applies, else every instance. */
+  private instanceCandidates(q: { cluster?: string; app?: string; status?: string; owner?: string; namespace?: string }): string[] {
+    const sets: Array<Set<string> | undefined> = [];
+    if (q.cluster !== undefined) sets.push(this.instancesByCluster.get(q.cluster));
+    if (q.app !== undefined) sets.push(this.instancesByApp.get(q.app));
+    if (q.status !== undefined) sets.push(this.instancesByStatus.get(q.status));
+    if (q.owner !== undefined) sets.push(this.instancesByOwner.get(q.owner));
+    if (q.namespace !== undefined) sets.push(this.instancesByNamespace.get(q.namespace));
+    if (sets.length === 0) {
+      this.sortedInstanceKeys ??= [...this.instances.keys()].sort();
+      return this.sortedInstanceKeys;
+    }
+    if (sets.some(s => !s)) return [];
+    const smallest = (sets as Array<Set<string>>).reduce((a, b) => (b.size < a.size ? b : a));
+    return [...smallest].sort();
+  }
+
+  async getInstance(ref: { cluster: string; namespace: string; name: string }): Promise<InstanceDetail | undefined> {
+    const key = instanceKey(ref.cluster, ref.namespace, ref.name);
+    const record = this.instances.get(key);
+    if (!record) return undefined;
+    const operations = [...(this.operationsByInstance.get(key) ?? [])]
+      .map(k => this.operations.get(k))
+      .filter((s): s is OperationSummary => !!s)
+      .sort((a, b) => compareOperations([a.createdAt ?? '~', a.name], [b.createdAt ?? '~', b.name]))
+      .slice(0, recentOperations)
+      .map(s => this.withStale(s));
+    return {
+      summary: this.withStale(record.summary),
+      spec: record.spec,
+      conditions: record.conditions,
+      annotations: record.annotations,
+      labels: record.labels,
+      ...(record.release ? { release: record.release } : {}),
+      operations,
+    };
+  }
+
+  /** The instance behind a catalog entity name (from the shared naming rule). */
+  async getInstanceByEntityName(name: string): Promise<InstanceDetail | undefined> {
+    const key = this.instanceByEntityName.get(name);
+    if (!key) return undefined;
+    const record = this.instances.get(key);
+    return record ? this.getInstance(record.summary) : undefined;
+  }
+
+  async listOperations(query: OperationQuery = {}): Promise<{ items: OperationSummary[]; totalCount: number; nextCursor?: string }> {
+    const q = parseQuery(operationQuerySchema, query);
+    const after = q.cursor !== undefined ? (decodeCursor(q.cursor, 'operations') as [string, string]) : undefined;
+    this.sortedOperations ??= [...this.operations.entries()]
+      .map(([key, s]) => [s.createdAt ?? '~', key] as [string, string])
+      .sort(compareOperations);
+    let candidates = this.sortedOperations;
+    if (q.cluster !== undefined && q.namespace !== undefined && q.instance !== undefined) {
+      const keys = this.operationsByInstance.get(instanceKey(q.cluster, q.namespace, q.instance));
+      candidates = keys ? candidates.filter(([, key]) => keys.has(key)) : [];
+    } else if (q.cluster !== undefined) {
+      const keys = this.operationsByCluster.get(q.cluster);
+      candidates = keys ? candidates.filter(([, key]) => keys.has(key)) : [];
+    }
+    const start = after ? upperBound(candidates, after, compareOperations) : 0;
+    let totalCount = 0;
+    const items: OperationSummary[] = [];
+    let last: [string, string] | undefined;
+    let more = false;
+    for (let i = 0; i < candidates.length; i++) {
+      const s = this.operations.get(candidates[i][1]);
+      if (!s) continue;
+      if (q.cluster !== undefined && s.cluster !== q.cluster) continue;
+      if (q.namespace !== undefined && s.namespace !== q.namespace) continue;
+      if (q.instance !== undefined && s.instance !== q.instance) continue;
+      if (q.type !== undefined && s.type !== q.type) continue;
+      if (q.phase !== undefined && s.phase !== q.phase) continue;
+      totalCount++;
+      if (i < start) continue;
+      if (items.length < q.limit) {
+        items.push(this.withStale(s));
+        last = candidates[i];
+      } else more = true;
+    }
+    return { items, totalCount, ...(more && last ? { nextCursor: encodeCursor('operations', last) } : {}) };
+  }
+
+  /** One Operation, when the store holds it. */
+  getOperation(ref: { cluster: string; namespace: string; name: string }): OperationSummary | undefined {
+    const summary = this.operations.get(instanceKey(ref.cluster, ref.namespace, ref.name));
+    return summary && this.withStale(summary);
+  }
+
+  /** Operations of one instance that have not ended. */
+  activeOperationsOf(ref: { cluster: string; namespace: string; name: string }): OperationSummary[] {
+    return [...(this.operationsByInstance.get(instanceKey(ref.cluster, ref.namespace, ref.name)) ?? [])]
+      .map(k => this.operations.get(k))
+      .filter((s): s is OperationSummary => !!s && !['Succeeded', 'PartiallySucceeded', 'Failed', 'TimedOut', 'Cancelled'].includes(s.phase ?? ''));
+  }
+
+  async summary(): Promise<FleetSummary> {
+    const out: FleetSummary = { total: 0, byStatus: {}, byCluster: {}, byApp: {} };
+    for (const name of this.clusters.keys()) out.byCluster[name] = {};
+    for (const { summary: s } of this.instances.values()) {
+      out.total++;
+      out.byStatus[s.status] = (out.byStatus[s.status] ?? 0) + 1;
+      const c = (out.byCluster[s.cluster] ??= {});
+      c[s.status] = (c[s.status] ?? 0) + 1;
+      const a = (out.byApp[s.app] ??= {});
+      a[s.status] = (a[s.status] ?? 0) + 1;
+    }
+    return out;
+  }
+
+  async listApps(): Promise<AppTemplate[]> {
+    return this.apps();
+  }
+
+  subscribe(options: { afterId?: number; onEvent: (event: FleetEvent) => void; onResync?: () => void }): () => void {
+    return this.feed.subscribe({ onEvent: options.onEvent, onResync: options.onResync }, options.afterId);
+  }
+
+  // ---- internals ---------------------------------------------------------------------------
+
+  private publish(change: FleetChange): void {
+    this.feed.publish(change);
+  }
+
+  private isStale(cluster: string): boolean {
+    return this.clusters.get(cluster)?.connection.state === 'unreachable';
+  }
+
+  private withStale<T extends { cluster: string; stale: boolean }>(summary: T): T {
+    const stale = this.isStale(summary.cluster);
+    return stale === summary.stale ? summary : { ...summary, stale };
+  }
+
+  private clusterSummary(entry: ClusterEntry): ClusterSummary {
+    const { definition } = entry;
+    return {
+      name: definition.name,
+      title: definition.title,
+      mode: definition.mode,
+      labels: definition.labels,
+      connection: entry.watcher?.connection ?? entry.connection,
+      instanceCount: this.instancesByCluster.get(definition.name)?.size ?? 0,
+    };
+  }
+
+  private indexInstance(key: string, record: InstanceRecord): void {
+    const s = record.summary;
+    addTo(this.instancesByCluster, s.cluster, key);
+    addTo(this.instancesByApp, s.app, key);
+    addTo(this.instancesByOwner, s.owner, key);
+    addTo(this.instancesByStatus, s.status, key);
+    addTo(this.instancesByNamespace, s.namespace, key);
+    this.instanceByEntityName.set(instanceEntityName(s), key);
+  }
+
+  private unindexInstance(key: string, record: InstanceRecord): void {
+    const s = record.summary;
+    removeFrom(this.instancesByCluster, s.cluster, key);
+    removeFrom(this.instancesByApp, s.app, key);
+    removeFrom(this.instancesByOwner, s.owner, key);
+    removeFrom(this.instancesByStatus, s.status, key);
+    removeFrom(this.instancesByNamespace, s.namespace, key);
+    this.instanceByEntityName.delete(instanceEntityName(s));
+  }
+
+  private removeInstanceRecord(key: string, record: InstanceRecord): void {
+    this.unindexInstance(key, record);
+    this.instances.delete(key);
+    this.sortedInstanceKeys = undefined;
+    this.publish({ kind: 'instance', action: 'delete', instance: this.withStale(record.summary) });
+  }
+
+  private indexOperation(key: string, s: OperationSummary): void {
+    addTo(this.operationsByCluster, s.cluster, key);
+    addTo(this.operationsByInstance, instanceKey(s.cluster, s.namespace, s.instance), key);
+  }
+
+  private unindexOperation(key: string, s: OperationSummary): void {
+    removeFrom(this.operationsByCluster, s.cluster, key);
+    removeFrom(this.operationsByInstance, instanceKey(s.cluster, s.namespace, s.instance), key);
+  }
+
+  private removeOperationSummary(key: string, summary: OperationSummary): void {
+    this.unindexOperation(key, summary);
+    this.operations.delete(key);
+    this.sortedOperations = undefined;
+    this.publish({ kind: 'operation', action: 'delete', operation: this.withStale(summary) });
+  }
+}
