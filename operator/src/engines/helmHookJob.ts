@@ -71,7 +71,7 @@ export function hookJobFrom(ctx: EngineContext, release: HelmReleasePayload, hoo
       ...spec,
       template: { ...spec.template, spec: withPodSecurity(spec.template?.spec ?? { containers: [] }, 'restricted') },
     },
-    apiVersion: 'batch/v1',
+    apiVersion: operationKinds.Job.apiVersion,
     kind: 'Job',
     metadata: {
       name: hookJobName(ctx),
@@ -120,7 +120,7 @@ export const helmHookJobEngine: Engine = {
     return undefined;
   },
   ref(ctx): EngineRef {
-    return { apiVersion: 'batch/v1', kind: 'Job', name: hookJobName(ctx), namespace: ctx.operation.metadata.namespace };
+    return { apiVersion: operationKinds.Job.apiVersion, kind: operationKinds.Job.kind, name: hookJobName(ctx), namespace: ctx.operation.metadata.namespace };
   },
   async start(ctx) {
     const existing = await jobLifecycle.get(ctx, hookJobName(ctx));

@@ -34,7 +34,7 @@ export function buildJob(ctx: EngineContext, serviceAccountName: string, podSecu
   const params = ctx.operation.spec.parameters as JobParameters;
   const labels = engineLabels(ctx);
   return {
-    apiVersion: 'batch/v1',
+    apiVersion: operationKinds.Job.apiVersion,
     kind: 'Job',
     metadata: {
       name: jobName(ctx),
@@ -141,7 +141,7 @@ export const jobEngine: Engine = {
     return type !== 'Upgrade';
   },
   ref(ctx): EngineRef {
-    return { apiVersion: 'batch/v1', kind: 'Job', name: jobName(ctx), namespace: ctx.operation.metadata.namespace };
+    return { apiVersion: operationKinds.Job.apiVersion, kind: operationKinds.Job.kind, name: jobName(ctx), namespace: ctx.operation.metadata.namespace };
   },
   check: checkRbacProfile,
   async start(ctx) {

@@ -1,6 +1,6 @@
 import { isAlreadyExists, isForbidden, isNotFound } from '@vworkspace/kube-runtime';
 import type { KubeClient, KubeObject, ResourceKind } from '@vworkspace/kube-runtime';
-import { dns1123LabelPattern } from '@vworkspace/backstage-plugin-fleet-common';
+import { apiResources, dns1123LabelPattern } from '@vworkspace/backstage-plugin-fleet-common';
 import { EngineContext, EngineFailure } from './Engine';
 import { operatorWrite } from './engineResources';
 import { operationKinds } from './kinds';
@@ -10,12 +10,7 @@ import { PodSecurityLevel, podSecurityLevelOf } from './podSecurity';
 export const defaultRbacProfile = 'readonly';
 
 /** The ClusterRoles of RBAC profiles; read to check that a profile exists before binding it. */
-const clusterRoleKind: ResourceKind = {
-  apiVersion: 'rbac.authorization.k8s.io/v1',
-  kind: 'ClusterRole',
-  plural: 'clusterroles',
-  namespaced: false,
-};
+const clusterRoleKind: ResourceKind = apiResources.ClusterRole;
 
 /** Name of the ServiceAccount and RoleBinding of a profile in a namespace. @public */
 export function profileAccountName(profile: string): string {
@@ -101,13 +96,13 @@ export async function ensureProfileAccount(ctx: EngineContext): Promise<string> 
   const name = profileAccountName(profile);
   const labels = { 'app.kubernetes.io/managed-by': operatorWrite.fieldManager, 'ops.vworkspace.io/rbac-profile': profile };
   await createIfMissing(ctx.client, operationKinds.ServiceAccount, {
-    apiVersion: 'v1',
-    kind: 'ServiceAccount',
+    apiVersion: operationKinds.ServiceAccount.apiVersion,
+    kind: operationKinds.ServiceAccount.kind,
     metadata: { name, namespace, labels },
   });
   await createIfMissing(ctx.client, operationKinds.RoleBinding, {
-    apiVersion: 'rbac.authorization.k8s.io/v1',
-    kind: 'RoleBinding',
+    apiVersion: operationKinds.RoleBinding.apiVersion,
+    kind: operationKinds.RoleBinding.kind,
     metadata: { name, namespace, labels },
     roleRef: {
       apiGroup: 'rbac.authorization.k8s.io',

@@ -39,8 +39,8 @@ function kindOf(ctx: EngineContext) {
 export function buildBackup(ctx: EngineContext): VeleroBackup {
   const params = ctx.operation.spec.parameters as VeleroBackupParameters;
   return {
-    apiVersion: 'velero.io/v1',
-    kind: 'Backup',
+    apiVersion: operationKinds.VeleroBackup.apiVersion,
+    kind: operationKinds.VeleroBackup.kind,
     metadata: { name: veleroName(ctx), namespace: ctx.options.veleroNamespace, labels: engineLabels(ctx, true) },
     spec: {
       includedNamespaces: params.includedNamespaces ?? [ctx.operation.metadata.namespace],
@@ -56,8 +56,8 @@ export function buildBackup(ctx: EngineContext): VeleroBackup {
 export function buildRestore(ctx: EngineContext, backupName: string): VeleroRestore {
   const params = ctx.operation.spec.parameters as VeleroRestoreParameters;
   return {
-    apiVersion: 'velero.io/v1',
-    kind: 'Restore',
+    apiVersion: operationKinds.VeleroRestore.apiVersion,
+    kind: operationKinds.VeleroRestore.kind,
     metadata: { name: veleroName(ctx), namespace: ctx.options.veleroNamespace, labels: engineLabels(ctx, true) },
     spec: {
       backupName,

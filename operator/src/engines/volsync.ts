@@ -31,7 +31,7 @@ export function buildVolumeSnapshot(ctx: EngineContext): VolumeSnapshot {
   const params = paramsOf(ctx);
   if (params.mode !== 'volumeSnapshot') throw new Error('not a volumeSnapshot operation');
   return {
-    apiVersion: 'snapshot.storage.k8s.io/v1',
+    apiVersion: operationKinds.VolumeSnapshot.apiVersion,
     kind: 'VolumeSnapshot',
     metadata: { name: snapshotName(ctx), namespace: ctx.operation.metadata.namespace, labels: engineLabels(ctx) },
     spec: {
@@ -59,9 +59,9 @@ export const volsyncEngine: Engine = {
     const params = paramsOf(ctx);
     const namespace = ctx.operation.metadata.namespace;
     if (params.mode === 'replicationSource') {
-      return { apiVersion: 'volsync.backube/v1alpha1', kind: 'ReplicationSource', name: params.replicationSourceName, namespace };
+      return { apiVersion: operationKinds.ReplicationSource.apiVersion, kind: operationKinds.ReplicationSource.kind, name: params.replicationSourceName, namespace };
     }
-    return { apiVersion: 'snapshot.storage.k8s.io/v1', kind: 'VolumeSnapshot', name: snapshotName(ctx), namespace };
+    return { apiVersion: operationKinds.VolumeSnapshot.apiVersion, kind: operationKinds.VolumeSnapshot.kind, name: snapshotName(ctx), namespace };
   },
   async start(ctx) {
     const params = paramsOf(ctx);

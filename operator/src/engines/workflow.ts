@@ -29,7 +29,7 @@ export function buildWorkflow(ctx: EngineContext, serviceAccountName: string): A
   const params = ctx.operation.spec.parameters as WorkflowParameters;
   const parameters = Object.entries(params.parameters ?? {}).map(([name, value]) => ({ name, value }));
   return {
-    apiVersion: 'argoproj.io/v1alpha1',
+    apiVersion: operationKinds.Workflow.apiVersion,
     kind: 'Workflow',
     metadata: {
       name: workflowName(ctx),
@@ -60,7 +60,7 @@ export const workflowEngine: Engine = {
   },
   ref(ctx): EngineRef {
     return {
-      apiVersion: 'argoproj.io/v1alpha1',
+      apiVersion: operationKinds.Workflow.apiVersion,
       kind: 'Workflow',
       name: workflowName(ctx),
       namespace: ctx.operation.metadata.namespace,

@@ -9,6 +9,7 @@ import { JsonLogger, KubeClient, KubeObject, Manager } from '@vworkspace/kube-ru
 import { find, helmTemplate, RenderedObject } from './__testUtils__/helmTemplate';
 import { Kubectl } from './__testUtils__/kubectl';
 import { RecordingProxy, startRecordingProxy } from './__testUtils__/recordingProxy';
+import { waitFor } from '../testing/waitFor';
 import { Grant, grantCovers, grantsOf, pairOf, ResourceRequest, resourceRequestOf, usedKeyOf } from './__testUtils__/rbacUsage';
 
 jest.setTimeout(120_000);
@@ -67,21 +68,9 @@ const NEEDED_ELSEWHERE: Record<string, string> = {
   'delete velero.io/restores': 'velero engine: cancel or timeout of a Restore',
 };
 
-type Falsy = undefined | null | false | '' | 0;
-async function waitFor<T>(check: () => T | Falsy | Promise<T | Falsy>, what: () => string, timeoutMs = 40_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value) return value as T;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what()}${last ? `: ${String(last)}` : ''}`);
-    await new Promise(r => setTimeout(r, 50));
-  }
-}
+
+// Every request goes through a recording proxy and the operator has only its chart's RBAC.
+const waitMs = 40_000;
 
 type Condition = { type: string; status: string; reason?: string; message?: string };
 type WithStatus = KubeObject & { status?: { phase?: string; message?: string; conditions?: Condition[]; chart?: { version?: string } } };
@@ -128,6 +117,7 @@ describe('the operator with exactly the RBAC of its chart', () => {
         return phases.includes(last?.status?.phase ?? '') ? last : undefined;
       },
       () => `operation ${name} to reach ${phases.join('|')} (now ${JSON.stringify(last?.status)})`,
+      waitMs,
     );
   };
 
@@ -237,6 +227,7 @@ describe('the operator with exactly the RBAC of its chart', () => {
         return conditionOf(last, 'Ready')?.status === 'True';
       },
       () => `instance Ready (now ${JSON.stringify(last?.status)})`,
+      waitMs,
     );
     const release = await admin.get(instanceKinds.HelmRelease, 'cloud', ns);
     expect(release.metadata?.ownerReferences?.[0]).toMatchObject({ kind: 'ApplicationInstance', name: 'cloud' });
@@ -290,6 +281,7 @@ describe('the operator with exactly the RBAC of its chart', () => {
     await waitFor(
       async () => !(await getOrUndefined(instanceKinds.ApplicationInstance, 'cloud', ns)),
       () => 'instance gone',
+      waitMs,
     );
     await waitFor(
       async () => {
@@ -298,6 +290,7 @@ describe('the operator with exactly the RBAC of its chart', () => {
         return releases.items.length + repositories.items.length === 0;
       },
       () => 'HelmRelease and HelmRepository gone',
+      waitMs,
     );
     expect((await admin.list(instanceKinds.HelmRelease, { namespace: ns })).items).toEqual([]);
   });

@@ -4,8 +4,14 @@ import TableBody from '@material-ui/core/TableBody';
 import TableCell from '@material-ui/core/TableCell';
 import TableHead from '@material-ui/core/TableHead';
 import TableRow from '@material-ui/core/TableRow';
+import { makeStyles } from '@material-ui/core/styles';
 import type { InstanceStatus } from '@vworkspace/backstage-plugin-fleet-common';
 import { statusOrder } from '../../hooks/instanceFilters';
+
+// Status words and names stay whole: the theme's tables break words anywhere.
+const useStyles = makeStyles({
+  table: { '& th, & td': { whiteSpace: 'nowrap', wordBreak: 'normal' } },
+});
 
 /**
  * Status counts by one dimension (cluster or app). Every number is a button that filters the
@@ -16,9 +22,14 @@ export function SummaryTable(props: {
   counts: Record<string, Record<string, number>>;
   onSelect: (key: string, status?: InstanceStatus) => void;
 }) {
+  const classes = useStyles();
   const keys = Object.keys(props.counts).sort();
   return (
-    <Table size="small" aria-label={`Status by ${props.label}`}>
+    <Table
+      size="small"
+      className={classes.table}
+      aria-label={`Status by ${props.label}`}
+    >
       <TableHead>
         <TableRow>
           <TableCell>{props.label}</TableCell>
