@@ -75,7 +75,7 @@ export interface Config {
     pull?: {
       /** Seconds between heartbeats on agent streams (each also re-checks the join token). Default 15. */
       heartbeatSeconds?: number;
-      /** Seconds between looks for intent stored by another replica. Default 2. */
+      /** Seconds between reads of what other replicas stored (intent, reports, acknowledgements). Default 2. */
       pollSeconds?: number;
       /** Seconds a pull cluster may be without an agent stream before it is marked unreachable. Default 30. */
       disconnectGraceSeconds?: number;

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   coreServices,
   createBackendPlugin,
@@ -17,6 +18,8 @@ import { createAgentRouter } from './pull/agentRouter';
 import { Outbox } from './pull/Outbox';
 import { migrateFleetDatabase, PullClusterRepository } from './pull/PullClusterRepository';
 import { PullClusterService } from './pull/PullClusterService';
+import { PullStateRepository } from './pull/PullStateRepository';
+import { PullStateSync } from './pull/PullStateSync';
 import { createRouter } from './service/router';
 import { FleetStore } from './store/FleetStore';
 
@@ -93,30 +96,41 @@ export const fleetPlugin = createBackendPlugin({
         });
         await store.start();
         await registry.start();
-        // Operations still on their way to a pull cluster, or refused by it, are shown as such
-        for (const entry of await outbox.undelivered()) {
-          if (entry.intent.type !== 'apply' || !store.cluster(entry.cluster)) continue;
-          const delivery = entry.acked && 'error' in entry.acked
-            ? { state: 'failed' as const, error: entry.acked.error }
-            : { state: 'pending' as const };
-          store.setDelivery(entry.cluster, entry.intent.object.metadata, delivery, entry.intent.object);
-        }
         const seconds = (key: string) => {
           const value = config.getOptionalNumber(key);
           return value !== undefined ? value * 1000 : undefined;
         };
-        const sessions = new AgentSessions({ store, graceMs: seconds('fleet.pull.disconnectGraceSeconds') });
+        const heartbeatIntervalMs = seconds('fleet.pull.heartbeatSeconds') ?? 15_000;
+        const pollMs = seconds('fleet.pull.pollSeconds') ?? 2_000;
+        // what pull clusters reported to any replica: shown at once, agents or not
+        const sync = new PullStateSync({
+          store,
+          state: new PullStateRepository(db),
+          outbox,
+          registry,
+          logger,
+          replica: randomUUID(),
+          heartbeatIntervalMs,
+        });
+        await sync.load();
+        const sessions = new AgentSessions({
+          store,
+          graceMs: seconds('fleet.pull.disconnectGraceSeconds'),
+          onStreams: (cluster, streams) => sync.recordStreams(cluster, streams),
+        });
+        sync.follow(sessions);
         for (const cluster of registry.list()) {
           if (cluster.mode === 'pull') sessions.expect(cluster.name);
         }
-        // intent stored through another replica reaches the streams held here
-        const stopPolling = outbox.startPolling(seconds('fleet.pull.pollSeconds') ?? 2_000, error =>
-          logger.warn(`Looking for new intent in the outbox failed: ${error.message}`),
-        );
+        // intent stored through another replica reaches the streams held here; its reports and
+        // acknowledgements reach the store here
+        const onPollError = (error: Error) => logger.warn(`Looking for new intent in the outbox failed: ${error.message}`);
+        const stopPolling = [outbox.startPolling(pollMs, onPollError), sync.start(pollMs)];
         // the watches stop before the demo clusters go, so that shutdown is not logged as an outage
         lifecycle.addShutdownHook(async () => {
-          stopPolling();
+          for (const stop of stopPolling) stop();
           sessions.stop();
+          await sync.flush();
           registry.stop();
           store.stop();
           await demo?.stop();
@@ -140,7 +154,8 @@ export const fleetPlugin = createBackendPlugin({
             outbox,
             store,
             sessions,
-            heartbeatIntervalMs: seconds('fleet.pull.heartbeatSeconds'),
+            sync,
+            heartbeatIntervalMs,
           }),
         );
         // a browser's EventSource cannot send an Authorization header: the stream also takes

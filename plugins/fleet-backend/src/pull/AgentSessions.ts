@@ -15,6 +15,11 @@ export interface AgentSessionsOptions {
    * (an agent reconnecting after a network blip should not flap the UI). Default 30 s.
    */
   graceMs?: number;
+  /**
+   * Told how many streams of a cluster this replica holds whenever that changes or an agent is
+   * heard from, so that other replicas know the cluster is connected (errors are its own).
+   */
+  onStreams?: (cluster: string, streams: number) => void;
 }
 
 /**
@@ -27,10 +32,12 @@ export class AgentSessions {
   private readonly graceMs: number;
   private readonly sessions = new Map<string, Set<AgentSession>>();
   private readonly graceTimers = new Map<string, NodeJS.Timeout>();
+  private readonly onStreams: (cluster: string, streams: number) => void;
 
   constructor(options: AgentSessionsOptions) {
     this.store = options.store;
     this.graceMs = options.graceMs ?? 30_000;
+    this.onStreams = options.onStreams ?? (() => undefined);
   }
 
   open(session: AgentSession): () => void {
@@ -44,7 +51,30 @@ export class AgentSessions {
     if (this.store.cluster(cluster)?.connection.state !== 'connected') {
       this.store.connectionChanged(cluster, { state: 'connected', since: now, lastSeen: now });
     } else this.store.markSeen(cluster);
+    this.onStreams(cluster, set.size);
     return () => this.close(session);
+  }
+
+  /** Notes that an agent of `cluster` holding a stream here was heard from. */
+  heardFrom(cluster: string): void {
+    this.store.markSeen(cluster);
+    const streams = this.sessions.get(cluster)?.size ?? 0;
+    if (streams > 0) this.onStreams(cluster, streams);
+  }
+
+  /**
+   * Notes that another replica heard from an agent of `cluster` at `at`: the cluster is
+   * connected, and is marked unreachable once no replica has heard from it for the grace period.
+   */
+  heardElsewhere(cluster: string, at: Date): void {
+    if (this.sessions.has(cluster)) return;
+    const entry = this.store.cluster(cluster);
+    if (!entry) return;
+    const lastSeen = at.toISOString();
+    if (entry.connection.state !== 'connected') {
+      this.store.connectionChanged(cluster, { state: 'connected', since: new Date().toISOString(), lastSeen });
+    } else if (!entry.connection.lastSeen || entry.connection.lastSeen < lastSeen) this.store.markSeen(cluster, at);
+    this.startGrace(cluster, 'the cluster agent is not connected to any replica');
   }
 
   /**
@@ -70,12 +100,15 @@ export class AgentSessions {
 
   private close(session: AgentSession): void {
     const set = this.sessions.get(session.cluster);
-    if (!set?.delete(session) || set.size > 0) return;
+    if (!set?.delete(session)) return;
+    this.onStreams(session.cluster, set.size);
+    if (set.size > 0) return;
     this.sessions.delete(session.cluster);
     this.startGrace(session.cluster, 'the cluster agent is not connected');
   }
 
   private startGrace(cluster: string, error: string): void {
+    clearTimeout(this.graceTimers.get(cluster));
     const timer = setTimeout(() => {
       this.graceTimers.delete(cluster);
       if (this.sessions.has(cluster)) return;

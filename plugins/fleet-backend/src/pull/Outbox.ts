@@ -1,5 +1,6 @@
 import type { AgentIntent } from '@vworkspace/backstage-plugin-fleet-common';
 import type { Knex } from 'knex';
+import { raiseClusterRevision } from './PullStateRepository';
 
 /** Intent as the outbox stores it: a stream message without its sequence number. */
 export type NewIntent = AgentIntent extends infer I ? (I extends AgentIntent ? Omit<I, 'seq'> : never) : never;
@@ -16,6 +17,8 @@ export interface OutboxEntry {
   seq: number;
   intent: AgentIntent;
   acked?: AckOutcome;
+  /** The cluster revision of the entry's last change (stored, acknowledged); see {@link raiseClusterRevision}. */
+  revision?: number;
 }
 
 interface OutboxRow {
@@ -26,6 +29,7 @@ interface OutboxRow {
   ack_uid: string | null;
   ack_resource_version: string | null;
   ack_error: string | null;
+  revision?: number | string | null;
 }
 
 function toEntry(row: OutboxRow): OutboxEntry {
@@ -35,7 +39,8 @@ function toEntry(row: OutboxRow): OutboxEntry {
   if (row.acked_at) {
     acked = row.ack_error !== null ? { error: row.ack_error } : { uid: row.ack_uid ?? '', resourceVersion: row.ack_resource_version ?? '' };
   }
-  return { cluster: row.cluster, seq, intent, ...(acked ? { acked } : {}) };
+  const revision = row.revision === null || row.revision === undefined ? undefined : Number(row.revision);
+  return { cluster: row.cluster, seq, intent, ...(acked ? { acked } : {}), ...(revision !== undefined ? { revision } : {}) };
 }
 
 /** Tries of one enqueue when concurrent writers collide on a sequence number. */
@@ -67,6 +72,8 @@ export class Outbox {
     for (let attempt = 0; ; attempt++) {
       try {
         const seq = await this.db.transaction(async tx => {
+          // first: in PostgreSQL this also queues concurrent writers for the cluster
+          const revision = await raiseClusterRevision(tx, cluster);
           const row = (await tx('fleet_outbox').where({ cluster }).max({ max: 'seq' }).first()) as
             | { max: number | string | null }
             | undefined;
@@ -78,6 +85,7 @@ export class Outbox {
             namespace: target.namespace,
             name: target.name,
             intent: JSON.stringify(intent),
+            revision: revision ?? null,
           });
           return next;
         });
@@ -106,19 +114,32 @@ export class Outbox {
 
   /** Records the outcome of an entry; the entry, or undefined when `cluster` has no entry `seq`. */
   async ack(cluster: string, seq: number, outcome: AckOutcome): Promise<OutboxEntry | undefined> {
-    const row: OutboxRow | undefined = await this.db('fleet_outbox').where({ cluster, seq }).first();
-    if (!row) return undefined;
-    if (!row.acked_at) {
-      await this.db('fleet_outbox')
-        .where({ cluster, seq })
-        .update({
-          acked_at: new Date(),
-          ack_uid: 'uid' in outcome ? outcome.uid : null,
-          ack_resource_version: 'uid' in outcome ? outcome.resourceVersion : null,
-          ack_error: 'error' in outcome ? outcome.error : null,
-        });
-    }
-    return { ...toEntry(row), acked: outcome };
+    return this.db.transaction(async tx => {
+      const row: OutboxRow | undefined = await tx('fleet_outbox').where({ cluster, seq }).first();
+      if (!row) return undefined;
+      // the first outcome stands: an agent that applied an entry twice acknowledges it twice
+      if (row.acked_at) return toEntry(row);
+      const revision = await raiseClusterRevision(tx, cluster);
+      const update = {
+        acked_at: new Date(),
+        ack_uid: 'uid' in outcome ? outcome.uid : null,
+        ack_resource_version: 'uid' in outcome ? outcome.resourceVersion : null,
+        ack_error: 'error' in outcome ? outcome.error : null,
+        revision: revision ?? row.revision ?? null,
+      };
+      await tx('fleet_outbox').where({ cluster, seq }).update(update);
+      return toEntry({ ...row, ...update });
+    });
+  }
+
+  /** `apply` entries of `cluster` stored or acknowledged after cluster revision `revision`. */
+  async appliesChangedSince(cluster: string, revision: number): Promise<OutboxEntry[]> {
+    const rows: OutboxRow[] = await this.db('fleet_outbox')
+      .where({ cluster, type: 'apply' })
+      .andWhere('revision', '>', revision)
+      .orderBy('seq', 'asc')
+      .select();
+    return rows.map(toEntry);
   }
 
   /** The newest `apply` entry for an Operation, acknowledged or not. */

@@ -14,6 +14,7 @@ import type { FleetStore } from '../store/FleetStore';
 import type { AgentSessions } from './AgentSessions';
 import type { Outbox } from './Outbox';
 import type { PullClusterRepository } from './PullClusterRepository';
+import type { PullStateSync } from './PullStateSync';
 
 /** Options of {@link createAgentRouter}. */
 export interface AgentRouterOptions {
@@ -23,6 +24,8 @@ export interface AgentRouterOptions {
   outbox: Outbox;
   store: FleetStore;
   sessions: AgentSessions;
+  /** Where reports and acknowledgements go: the database, then this replica's store. */
+  sync: PullStateSync;
   /** Heartbeat on agent streams; each one also checks that the join token is still valid. Default 15 s. */
   heartbeatIntervalMs?: number;
 }
@@ -36,7 +39,7 @@ const agentBodyLimit = '16mb';
  * cluster holds is 401, a token of another cluster is 403.
  */
 export function createAgentRouter(options: AgentRouterOptions): express.Router {
-  const { repository, registry, outbox, store, sessions, logger } = options;
+  const { repository, registry, outbox, store, sessions, sync, logger } = options;
   const heartbeatIntervalMs = options.heartbeatIntervalMs ?? 15_000;
   const router = Router();
   router.use('/agent', express.json({ limit: agentBodyLimit }));
@@ -118,7 +121,7 @@ export function createAgentRouter(options: AgentRouterOptions): express.Router {
 
     const heartbeat = setInterval(() => {
       write({ type: 'heartbeat', cursor: sent });
-      store.markSeen(cluster);
+      sessions.heardFrom(cluster);
       // a token rotated or revoked through another replica ends this stream too
       repository.clusterOfToken(token).then(
         holder => {
@@ -156,19 +159,12 @@ export function createAgentRouter(options: AgentRouterOptions): express.Router {
     const outcome = 'error' in ack ? { error: ack.error } : { uid: ack.uid, resourceVersion: ack.resourceVersion };
     const entry = await outbox.ack(cluster, ack.seq, outcome);
     if (!entry) throw new NotFoundError(`seq: cluster ${cluster} has no intent ${ack.seq}`);
-    if (entry.intent.type === 'apply') {
+    sync.noteDelivery(entry);
+    if (entry.intent.type === 'apply' && 'error' in outcome) {
       const { metadata } = entry.intent.object;
-      store.setDelivery(
-        cluster,
-        metadata,
-        'error' in outcome ? { state: 'failed', error: outcome.error } : { state: 'delivered' },
-        entry.intent.object,
-      );
-      if ('error' in outcome) {
-        logger.warn(`Operation ${metadata.namespace}/${metadata.name} could not be applied in cluster ${cluster}: ${outcome.error}`);
-      }
+      logger.warn(`Operation ${metadata.namespace}/${metadata.name} could not be applied in cluster ${cluster}: ${outcome.error}`);
     }
-    store.markSeen(cluster);
+    sessions.heardFrom(cluster);
     res.status(204).end();
   });
 
@@ -177,15 +173,8 @@ export function createAgentRouter(options: AgentRouterOptions): express.Router {
     const report = parseOr400(agentReportSchema, req.body, 'body');
     const cluster = report.cluster;
     await checkCluster(owner, cluster);
-    if (report.snapshot) {
-      store.replaceClusterState(cluster, { instances: report.instances, operations: report.operations });
-    } else {
-      for (const raw of report.instances) store.upsertInstance(cluster, raw);
-      for (const raw of report.operations) store.upsertOperation(cluster, raw);
-      for (const ref of report.deleted?.instances ?? []) store.deleteInstance(cluster, { metadata: ref });
-      for (const ref of report.deleted?.operations ?? []) store.deleteOperation(cluster, { metadata: ref });
-    }
-    store.markSeen(cluster);
+    await sync.report(report);
+    sessions.heardFrom(cluster);
     res.status(204).end();
   });
 
