@@ -127,6 +127,41 @@ describe('ControlPlaneAgent', () => {
     }
   });
 
+  it('applies instance changes without taking fields another manager owns, unless forced', async () => {
+    const instance = (name: string, version: string) => ({
+      apiVersion: apiResources.ApplicationInstance.apiVersion,
+      kind: 'ApplicationInstance',
+      metadata: { name, namespace: 'team-a' },
+      spec: { app: 'gitea', chart: { name: 'gitea', version, repository: { url: 'https://dl.gitea.com/charts/', type: 'helm' } } },
+    });
+    // what a GitOps tool applied: it owns the chart version
+    await sim.client.apply(apiResources.ApplicationInstance, instance('gitea', '10.5.0'), { fieldManager: 'gitops', force: false });
+    const plane = await startControlPlane(connection =>
+      connection === 1
+        ? [
+            { type: 'applyInstance', seq: 1, object: instance('gitea', '10.6.0') },
+            { type: 'applyInstance', seq: 2, object: instance('gitea', '10.6.0'), force: true },
+            { type: 'applyInstance', seq: 3, object: instance('gitea-2', '10.6.0') },
+          ]
+        : [],
+    );
+    try {
+      startAgent(plane.url);
+      await waitFor(() => plane.recorded.acks.length >= 3, 'three acknowledgements');
+      const [refused, forced, created] = plane.recorded.acks;
+      expect(refused).toMatchObject({ seq: 1, error: expect.stringMatching(/conflict/i) });
+      const live = await sim.client.get(apiResources.ApplicationInstance, 'gitea', 'team-a');
+      expect((live.spec as { chart: { version: string } }).chart.version).toBe('10.6.0');
+      expect(forced).toEqual({ cluster: 'edge-1', seq: 2, uid: live.metadata?.uid, resourceVersion: live.metadata?.resourceVersion });
+      const fresh = await sim.client.get(apiResources.ApplicationInstance, 'gitea-2', 'team-a');
+      expect(created).toMatchObject({ seq: 3, uid: fresh.metadata?.uid });
+      const managers = (fresh.metadata?.managedFields as Array<{ manager?: string }> | undefined)?.map(f => f.manager);
+      expect(managers).toEqual(['vworkspace-control-plane']);
+    } finally {
+      await plane.stop();
+    }
+  });
+
   it('keeps nothing while the control plane is away, and sends the truth when it is back', async () => {
     let plane = await startControlPlane(() => []);
     const { port } = plane;

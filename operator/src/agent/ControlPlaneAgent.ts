@@ -77,7 +77,7 @@ function errorMessage(error: unknown): string {
 
 /**
  * The operator's side of pull mode: connects out to the control plane's agent API, applies the
- * intent it streams (new Operations, cancels) with server-side apply under the field manager
+ * intent it streams (new Operations, cancels, instance changes) with server-side apply under the field manager
  * `vworkspace-control-plane`, acknowledges each with the object's uid and resourceVersion (or
  * the cluster's error), and reports the cluster's ApplicationInstances and Operations: a full
  * snapshot on every connection, then batched changes.
@@ -236,24 +236,12 @@ export class ControlPlaneAgent {
   private async handle(
     cluster: string,
     token: string,
-    message: Extract<AgentStreamMessage, { type: 'apply' | 'cancel' }>,
+    message: Extract<AgentStreamMessage, { type: 'apply' | 'applyInstance' | 'cancel' }>,
     signal: AbortSignal,
   ): Promise<void> {
     let outcome: { uid: string; resourceVersion: string } | { error: string };
     try {
-      const result =
-        message.type === 'apply'
-          ? await this.options.client.apply(kinds.operation, message.object as KubeObject, {
-              fieldManager: controlPlaneFieldManager,
-              signal,
-            })
-          : await this.options.client.patch(
-              kinds.operation,
-              message.operation.name,
-              message.operation.namespace,
-              { spec: { cancel: true } },
-              { type: 'merge', fieldManager: controlPlaneFieldManager, signal },
-            );
+      const result = await this.apply(message, signal);
       outcome = { uid: result.metadata?.uid ?? '', resourceVersion: result.metadata?.resourceVersion ?? '' };
       if (!outcome.uid || !outcome.resourceVersion) throw new Error('the cluster answered without uid or resourceVersion');
     } catch (error) {
@@ -263,6 +251,31 @@ export class ControlPlaneAgent {
     }
     await this.post('ack', token, { cluster, seq: message.seq, ...outcome }, signal);
     this.cursor = message.seq;
+  }
+
+  private apply(message: Extract<AgentStreamMessage, { type: 'apply' | 'applyInstance' | 'cancel' }>, signal: AbortSignal): Promise<KubeObject> {
+    const { client } = this.options;
+    switch (message.type) {
+      case 'apply':
+        return client.apply(kinds.operation, message.object as KubeObject, { fieldManager: controlPlaneFieldManager, signal });
+      case 'applyInstance':
+        // an instance's fields may belong to someone else (GitOps): taken only when asked
+        return client.apply(kinds.instance, message.object as KubeObject, {
+          fieldManager: controlPlaneFieldManager,
+          force: message.force ?? false,
+          signal,
+        });
+      case 'cancel':
+        return client.patch(
+          kinds.operation,
+          message.operation.name,
+          message.operation.namespace,
+          { spec: { cancel: true } },
+          { type: 'merge', fieldManager: controlPlaneFieldManager, signal },
+        );
+      default:
+        throw new Error(`unknown intent ${(message as { type: string }).type}`);
+    }
   }
 
   private snapshot(cluster: string): AgentReport {

@@ -33,9 +33,10 @@ import type { OperationIntentObject, Outbox } from '../pull/Outbox';
 import type { FleetStore } from '../store/FleetStore';
 import { fleetKinds } from '../store/kinds';
 import { toOperationSummary } from '../store/summaries';
-import { fromClusterError, unreachable } from './clusterErrors';
+import { fromClusterError } from './clusterErrors';
 import { idempotentOperationName, operationGenerateName } from './operationName';
 import { validateParameters } from './parameterValidator';
+import { pullOutboxOf, pushClientOf } from './writeTargets';
 
 export { controlPlaneFieldManager } from '@vworkspace/backstage-plugin-fleet-common';
 import { controlPlaneFieldManager } from '@vworkspace/backstage-plugin-fleet-common';
@@ -318,9 +319,7 @@ export class OperationService {
 
   /** The outbox, when `cluster` is a pull cluster (its agent takes the intent). */
   private pullOutbox(cluster: string): Outbox | undefined {
-    if (this.store.cluster(cluster)?.definition.mode !== 'pull') return undefined;
-    if (!this.outbox) throw unreachable(cluster, 'this backend has no outbox for pull clusters');
-    return this.outbox;
+    return pullOutboxOf(this.store, this.outbox, cluster);
   }
 
   /** Stores a new Operation for a pull cluster's agent; it shows as pending delivery until acknowledged. */
@@ -401,19 +400,8 @@ export class OperationService {
     }
   }
 
-  /** The client of a reachable push cluster, or 503 naming the cluster and its last error. */
   private writableClient(cluster: string): KubeClient {
-    const entry = this.store.cluster(cluster);
-    const client = this.store.clientOf(cluster);
-    if (!entry) throw new NotFoundError(`Cluster ${cluster} is not part of the fleet`);
-    if (!client) {
-      throw unreachable(
-        cluster,
-        entry.connection.error,
-      );
-    }
-    if (entry.connection.state === 'unreachable') throw unreachable(cluster, entry.connection.error);
-    return client;
+    return pushClientOf(this.store, cluster);
   }
 
   /** The Operation an idempotency key names, when it exists; 409 when it is another request's. */

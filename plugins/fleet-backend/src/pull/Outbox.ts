@@ -68,7 +68,7 @@ export class Outbox {
 
   /** Stores intent for `cluster` and returns its sequence number. */
   async enqueue(cluster: string, intent: NewIntent): Promise<number> {
-    const target = intent.type === 'apply' ? intent.object.metadata : intent.operation;
+    const target = intent.type === 'cancel' ? intent.operation : intent.object.metadata;
     for (let attempt = 0; ; attempt++) {
       try {
         const seq = await this.db.transaction(async tx => {
@@ -140,6 +140,12 @@ export class Outbox {
       .orderBy('seq', 'asc')
       .select();
     return rows.map(toEntry);
+  }
+
+  /** One entry of `cluster`, acknowledged or not. */
+  async entry(cluster: string, seq: number): Promise<OutboxEntry | undefined> {
+    const row: OutboxRow | undefined = await this.db('fleet_outbox').where({ cluster, seq }).first();
+    return row && toEntry(row);
   }
 
   /** The newest `apply` entry for an Operation, acknowledged or not. */

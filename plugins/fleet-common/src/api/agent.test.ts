@@ -43,10 +43,13 @@ describe('agent API schemas', () => {
     const lines = [
       { type: 'apply', seq: 1, object: { ...instance, apiVersion: 'ops.vworkspace.io/v1alpha1', kind: 'Operation' } },
       { type: 'cancel', seq: 2, operation: { namespace: 'team-a', name: 'nextcloud-backup-1' } },
-      { type: 'heartbeat', cursor: 2 },
+      { type: 'applyInstance', seq: 3, object: instance, force: true },
+      { type: 'heartbeat', cursor: 3 },
       { type: 'end', status: 401, message: 'the join token was revoked' },
     ];
-    expect(lines.map(line => agentStreamMessageSchema.safeParse(line).success)).toEqual([true, true, true, true]);
+    expect(lines.map(line => agentStreamMessageSchema.safeParse(line).success)).toEqual([true, true, true, true, true]);
+    // an instance change carries an ApplicationInstance, nothing else
+    expect(agentStreamMessageSchema.safeParse({ type: 'applyInstance', seq: 4, object: { ...instance, kind: 'Operation' } }).success).toBe(false);
     expect(agentStreamMessageSchema.safeParse({ type: 'delete', seq: 3 }).success).toBe(false);
   });
 

@@ -125,6 +125,14 @@ export const agentStreamMessageSchema = z.discriminatedUnion('type', [
     object: reportedObjectSchema('ops.vworkspace.io/v1alpha1', 'Operation'),
   }),
   z.strictObject({
+    // a new ApplicationInstance or a change to one (e.g. a campaign's chart version): applied with
+    // server-side apply; `force` takes fields another manager owns (a refusal is acknowledged otherwise)
+    type: z.literal('applyInstance'),
+    seq: z.number().int().positive(),
+    object: reportedObjectSchema('apps.vworkspace.io/v1alpha1', 'ApplicationInstance'),
+    force: z.boolean().optional(),
+  }),
+  z.strictObject({
     type: z.literal('cancel'),
     seq: z.number().int().positive(),
     operation: agentObjectRefSchema,
@@ -137,4 +145,4 @@ export const agentStreamMessageSchema = z.discriminatedUnion('type', [
 export type AgentStreamMessage = z.infer<typeof agentStreamMessageSchema>;
 
 /** Intent the outbox holds for a pull cluster. @public */
-export type AgentIntent = Extract<AgentStreamMessage, { type: 'apply' | 'cancel' }>;
+export type AgentIntent = Extract<AgentStreamMessage, { type: 'apply' | 'applyInstance' | 'cancel' }>;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { conditionSchema } from '../schemas/conditions';
-import { timestamp } from '../schemas/meta';
+import { dns1123Label, dns1123Subdomain, timestamp } from '../schemas/meta';
 import { applicationEngines } from '../schemas/vocabulary';
 import { operationSummarySchema } from './operations';
 
@@ -118,3 +118,23 @@ export const fleetSummarySchema = z.object({
 
 /** Fleet-wide rollup. @public */
 export type FleetSummary = z.infer<typeof fleetSummarySchema>;
+
+/**
+ * A change the control plane makes to an ApplicationInstance, or a new one (a campaign's chart
+ * version, an instance from a software template). It is applied with server-side apply under the
+ * control plane's field manager, so only the fields named here become the control plane's; a
+ * field another manager owns (a GitOps tool) is taken only with `force`.
+ * @public
+ */
+export const instanceChangeSchema = z.strictObject({
+  cluster: dns1123Label(),
+  namespace: dns1123Label(),
+  name: dns1123Subdomain(),
+  spec: z.record(z.string(), z.unknown()).refine(spec => Object.keys(spec).length > 0, { message: 'must name at least one field' }),
+  labels: z.record(z.string().min(1).max(317), z.string().max(63)).optional(),
+  annotations: z.record(z.string().min(1).max(317), z.string()).optional(),
+  force: z.boolean().optional(),
+});
+
+/** A change to an ApplicationInstance (see {@link instanceChangeSchema}). @public */
+export type InstanceChange = z.infer<typeof instanceChangeSchema>;
