@@ -5,66 +5,47 @@
  * custom-resources query, which fans out to every cluster per request) for comparison.
  * Run with `node packages/kube-sim/bin/run-ts bench/fleet-backend/index.ts`.
  * Environment: BENCH_CLUSTERS (default 50), BENCH_INSTANCES (per cluster, default 200),
- * BENCH_CLIENTS (default 50), BENCH_SECONDS (per measurement, default 10). */
+ * BENCH_CLIENTS (default 50), BENCH_SECONDS (per measurement, default 10),
+ * BENCH_AUTH (`plugin`, default: a plugin-to-plugin token as the catalog module sends; `user`:
+ * the auth backend's guest, as the frontend; `static`: the external-access static token), BENCH_COMPARE (`0` skips the kubernetes plugin),
+ * BENCH_ACCEPT_ENCODING (default `gzip, deflate`),
+ * BENCH_BACKEND_NODE_ARGS (extra node options of the backend processes), BENCH_HEAP_SNAPSHOT (a
+ * directory: the fleet backend writes a heap snapshot there after the load). */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { Agent, request as httpRequest } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { gunzipSync, inflateSync } from 'node:zlib';
 import { parse, stringify } from 'yaml';
 import { KubeClient } from '@vworkspace/kube-runtime';
-import { instanceEntityRef } from '../../plugins/fleet-common/src';
+import { apiResources, instanceEntityRef } from '../../plugins/fleet-common/src';
+import { benchAppOf } from '../common/benchApps';
 
 const CLUSTERS = Number(process.env.BENCH_CLUSTERS ?? 50);
 const INSTANCES = Number(process.env.BENCH_INSTANCES ?? 200);
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 50);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const AUTH =
+  (['static', 'user'] as const).find(mode => mode === process.env.BENCH_AUTH) ??
+  'plugin';
+const COMPARE = process.env.BENCH_COMPARE !== '0';
+const credentialsOf = {
+  plugin: 'plugin-to-plugin token (as the catalog module)',
+  user: 'guest user token (as the frontend)',
+  static: 'static external-access token (as a script)',
+};
 const root = join(__dirname, '../..');
-const apps = [
-  {
-    app: 'nextcloud',
-    chart: 'nextcloud',
-    version: '6.3.0',
-    url: 'https://nextcloud.github.io/helm/',
-  },
-  {
-    app: 'gitea',
-    chart: 'gitea',
-    version: '10.6.0',
-    url: 'https://dl.gitea.com/charts/',
-  },
-  {
-    app: 'vaultwarden',
-    chart: 'vaultwarden',
-    version: '0.30.0',
-    url: 'https://guerzon.github.io/vaultwarden',
-  },
-  {
-    app: 'mattermost',
-    chart: 'mattermost-team-edition',
-    version: '6.6.65',
-    url: 'https://helm.mattermost.com',
-  },
-];
 const instanceResource = {
   group: 'apps.vworkspace.io',
   version: 'v1alpha1',
   resource: 'applicationinstances',
 };
-const instanceKind = {
-  apiVersion: 'apps.vworkspace.io/v1alpha1',
-  kind: 'ApplicationInstance',
-  plural: 'applicationinstances',
-  namespaced: true,
-};
-const namespaceKind = {
-  apiVersion: 'v1',
-  kind: 'Namespace',
-  plural: 'namespaces',
-  namespaced: false,
-};
+const instanceKind = apiResources.ApplicationInstance;
+const namespaceKind = apiResources.Namespace;
 /** The label the kubernetes plugin's entity selects its instance by (its only way to find it). */
 const entityLabel = 'bench.vworkspace.io/entity';
 
@@ -93,28 +74,130 @@ function percentile(sorted: number[], p: number): number {
   ];
 }
 
-/** `clients` loops calling `request(i)` for `seconds`; latencies of the successful calls. */
+/** An HTTP answer, read whole; the body is decoded only when asked for. */
+interface HttpAnswer {
+  status: number;
+  ok: boolean;
+  text(): string;
+  json(): unknown;
+}
+
+/**
+ * One request over a keep-alive agent. Plain `node:http` rather than global fetch: the load
+ * generator shares the machine's cores with the backend, so it should cost as little as
+ * possible. Compressed answers are accepted (as browsers and Node's fetch ask for them) but
+ * only inflated when read.
+ */
+function send(
+  agent: Agent,
+  port: number,
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body?: string,
+): Promise<HttpAnswer> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      { host: '127.0.0.1', port, method, path, headers, agent },
+      res => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('error', reject);
+        res.on('end', () => {
+          const status = res.statusCode ?? 0;
+          const encoding = res.headers['content-encoding'];
+          const text = () => {
+            const raw = Buffer.concat(chunks);
+            if (encoding === 'gzip') return gunzipSync(raw).toString('utf8');
+            if (encoding === 'deflate')
+              return inflateSync(raw).toString('utf8');
+            return raw.toString('utf8');
+          };
+          resolve({
+            status,
+            ok: status >= 200 && status < 300,
+            text,
+            json: () => JSON.parse(text()),
+          });
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** CPU time (user + system) a process has used so far, in ms, from /proc/<pid>/stat. */
+function processCpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // fields after the command name, which may itself hold spaces: state is field 3
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14, 15)
+  return (ticks * 1000) / 100; // USER_HZ is 100 on Linux
+}
+
+/**
+ * A process's resident memory by kind of mapping, from /proc/<pid>/smaps, in bytes: mapped
+ * files (the node binary, native addons), the malloc heap, small anonymous mappings (V8 heap
+ * pages are 256 KiB each) and larger anonymous ones (malloc arenas of other threads, V8's
+ * reserved ranges, large objects).
+ */
+function rssByMapping(pid: number): Record<string, number> {
+  const out = { files: 0, mallocHeap: 0, smallAnon: 0, largeAnon: 0 };
+  let kind: keyof typeof out = 'files';
+  for (const line of readFileSync(`/proc/${pid}/smaps`, 'utf8').split('\n')) {
+    const range = /^([0-9a-f]+)-([0-9a-f]+) \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
+    if (range) {
+      const size = parseInt(range[2], 16) - parseInt(range[1], 16);
+      const name = range[3];
+      if (name.startsWith('/')) kind = 'files';
+      else if (name === '[heap]') kind = 'mallocHeap';
+      else kind = size < 1024 * 1024 ? 'smallAnon' : 'largeAnon';
+    } else if (line.startsWith('Rss:')) {
+      out[kind] += Number(line.split(/\s+/)[1]) * 1024;
+    }
+  }
+  return out;
+}
+
+interface LoadResult {
+  latencies: number[];
+  errors: number;
+  firstError?: string;
+  seconds: number;
+  /** CPU the backend process used during the load, ms. */
+  backendCpuMs: number;
+  /** CPU this process (the load generator) used during the load, ms. */
+  clientCpuMs: number;
+}
+
+/** `clients` loops calling `request(i)` for `seconds` against the backend process `pid`. */
 async function load(
+  pid: number,
   clients: number,
   seconds: number,
-  request: (i: number) => Promise<Response>,
-): Promise<{ latencies: number[]; errors: number; firstError?: string }> {
+  request: (i: number) => Promise<HttpAnswer>,
+): Promise<LoadResult> {
   const latencies: number[] = [];
   let errors = 0;
   let firstError: string | undefined;
   let counter = 0;
-  const until = performance.now() + seconds * 1000;
+  const backendCpuBefore = processCpuMs(pid);
+  const clientCpuBefore = process.cpuUsage();
+  const started = performance.now();
+  const until = started + seconds * 1000;
   await Promise.all(
     Array.from({ length: clients }, async () => {
       while (performance.now() < until) {
-        const started = performance.now();
+        const sent = performance.now();
         try {
           const response = await request(counter++);
-          const body = await response.text();
-          if (response.ok) latencies.push(performance.now() - started);
+          if (response.ok) latencies.push(performance.now() - sent);
           else {
             errors++;
-            firstError ??= `HTTP ${response.status}: ${body.slice(0, 300)}`;
+            firstError ??= `HTTP ${response.status}: ${response
+              .text()
+              .slice(0, 300)}`;
           }
         } catch (error) {
           errors++;
@@ -123,21 +206,48 @@ async function load(
       }
     }),
   );
+  const elapsed = (performance.now() - started) / 1000;
+  const backendCpuMs = processCpuMs(pid) - backendCpuBefore;
+  const clientCpu = process.cpuUsage(clientCpuBefore);
   latencies.sort((a, b) => a - b);
-  return { latencies, errors, firstError };
+  return {
+    latencies,
+    errors,
+    firstError,
+    seconds: elapsed,
+    backendCpuMs,
+    clientCpuMs: (clientCpu.user + clientCpu.system) / 1000,
+  };
 }
 
-function reportLoad(
-  label: string,
-  result: Awaited<ReturnType<typeof load>>,
-): number {
+function reportLoad(label: string, result: LoadResult): number {
   const p50 = percentile(result.latencies, 50);
   const p99 = percentile(result.latencies, 99);
+  const requests = result.latencies.length + result.errors;
   report(
-    `${label}: requests / errors`,
-    `${result.latencies.length} / ${result.errors}`,
+    `${label}: requests / errors / per s`,
+    `${result.latencies.length} / ${result.errors} / ${Math.round(
+      requests / result.seconds,
+    )}`,
   );
   report(`  p50 / p99`, `${ms(p50)} / ${ms(p99)}`);
+  // service cost apart from queueing: CPU per request, and how busy each side was
+  report(
+    '  backend CPU per request / backend CPU use (cores)',
+    `${(result.backendCpuMs / Math.max(1, requests)).toFixed(2)} ms / ${(
+      result.backendCpuMs /
+      1000 /
+      result.seconds
+    ).toFixed(2)}`,
+  );
+  report(
+    '  load generator CPU per request / its CPU use (cores)',
+    `${(result.clientCpuMs / Math.max(1, requests)).toFixed(2)} ms / ${(
+      result.clientCpuMs /
+      1000 /
+      result.seconds
+    ).toFixed(2)}`,
+  );
   if (result.firstError) report('  first error', result.firstError);
   return p50;
 }
@@ -238,7 +348,7 @@ async function populate(cluster: BenchCluster, index: number): Promise<void> {
       Array.from({ length: 8 }, async () => {
         while (next < INSTANCES) {
           const i = next++;
-          const app = apps[i % apps.length];
+          const app = benchAppOf(i);
           const name = `${app.app}-${i}`;
           const namespace = i % 2 ? 'team-b' : 'team-a';
           await client.create(instanceKind, {
@@ -290,6 +400,14 @@ async function startBackend(
         ],
       },
     },
+    // BENCH_AUTH=user: the guest is the user; `dangerously...` as NODE_ENV is not development
+    ...(AUTH === 'user'
+      ? {
+          auth: {
+            providers: { guest: { dangerouslyAllowOutsideDevelopment: true } },
+          },
+        }
+      : {}),
     catalog: {
       rules: [{ allow: ['Component'] }],
       locations: [{ type: 'file', target: join(dir, 'entities.yaml') }],
@@ -302,6 +420,9 @@ async function startBackend(
   const child = spawn(
     process.execPath,
     [
+      // e.g. BENCH_BACKEND_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' to profile the backend
+      ...(process.env.BENCH_BACKEND_NODE_ARGS?.split(' ').filter(Boolean) ??
+        []),
       join(root, 'packages/kube-sim/bin/run-ts'),
       join(__dirname, 'backend.ts'),
       '--config',
@@ -330,18 +451,55 @@ async function startBackend(
     else if (!line.startsWith('started '))
       process.stdout.write(`  ${plugin} backend: ${line}\n`);
   });
-  const base = `http://127.0.0.1:${port}/api`;
-  const headers = { Authorization: `Bearer ${token}` };
+  const agent = new Agent({ keepAlive: true, maxSockets: Infinity });
+  const headers: Record<string, string> = {
+    Authorization: `Bearer ${token}`,
+    // as browsers and Node's fetch ask; BENCH_ACCEPT_ENCODING=identity shows what compression costs
+    'Accept-Encoding': process.env.BENCH_ACCEPT_ENCODING ?? 'gzip, deflate',
+  };
+  const api = (method: string, path: string, body?: unknown) =>
+    send(
+      agent,
+      port,
+      method,
+      `/api${path}`,
+      body === undefined
+        ? headers
+        : { ...headers, 'Content-Type': 'application/json' },
+      body === undefined ? undefined : JSON.stringify(body),
+    );
   return {
+    pid: child.pid!,
     spawnedAt,
     startingAt: () => startingAt,
-    get: (path: string) => fetch(`${base}${path}`, { headers }),
-    post: (path: string, body: unknown) =>
-      fetch(`${base}${path}`, {
-        method: 'POST',
-        headers: { ...headers, 'Content-Type': 'application/json' },
-        body: JSON.stringify(body),
-      }),
+    get: (path: string) => api('GET', path),
+    post: (path: string, body: unknown) => api('POST', path, body),
+    /**
+     * From now on, calls `plugin` with a plugin-to-plugin token (as another plugin, e.g. the
+     * catalog module, does) instead of the static external-access token.
+     */
+    usePluginToken: async (plugin: string) => {
+      const answer = await api('GET', `/bench/token?target=${plugin}`);
+      if (!answer.ok) throw new Error(`no plugin token: ${answer.text()}`);
+      headers.Authorization = `Bearer ${
+        (answer.json() as { token: string }).token
+      }`;
+    },
+    /** From now on, calls as the auth backend's guest user, with the token the frontend would send. */
+    useUserToken: async () => {
+      const answer = await send(agent, port, 'GET', '/api/auth/guest/refresh', {
+        'X-Requested-With': 'XMLHttpRequest',
+      });
+      if (!answer.ok) throw new Error(`no user token: ${answer.text()}`);
+      const body = answer.json() as { backstageIdentity: { token: string } };
+      headers.Authorization = `Bearer ${body.backstageIdentity.token}`;
+    },
+    /** The backend's `process.memoryUsage()` and used size of each heap space, after a full GC
+     * when it runs with --expose-gc. */
+    memory: async () =>
+      (await api('GET', '/bench/memory?gc=1')).json() as NodeJS.MemoryUsage & {
+        spaces: Record<string, number>;
+      },
     rss: () =>
       Number(
         /VmRSS:\s+(\d+)/.exec(
@@ -349,6 +507,7 @@ async function startBackend(
         )?.[1] ?? 0,
       ) * 1024,
     stop: async () => {
+      agent.destroy();
       if (child.exitCode === null) child.kill('SIGTERM');
       await exited;
     },
@@ -375,7 +534,7 @@ async function main(): Promise<void> {
     const samples = Array.from({ length: 100 }, (_, k) => {
       const cluster = (k * 7) % CLUSTERS;
       const i = (k * 13) % INSTANCES;
-      const app = apps[i % apps.length];
+      const app = benchAppOf(i);
       const name = `${app.app}-${i}`;
       return {
         cluster: `bench-${cluster + 1}`,
@@ -428,9 +587,7 @@ async function main(): Promise<void> {
       const { get } = fleetBackend;
       await until(
         async () => {
-          const page = (await (
-            await get('/fleet/instances?limit=1')
-          ).json()) as {
+          const page = (await get('/fleet/instances?limit=1')).json() as {
             totalCount?: number;
           };
           return page.totalCount === total;
@@ -450,12 +607,15 @@ async function main(): Promise<void> {
         `backend starting → complete fleet store (${total} instances, target < 15 s)`,
         `${((completeAt - fleetBackend.startingAt()) / 1000).toFixed(1)} s`,
       );
-      const clusters = (await (await get('/fleet/clusters')).json()) as {
+      const clusters = (await get('/fleet/clusters')).json() as {
         items: unknown[];
       };
       report('clusters in /clusters', String(clusters.items.length));
+      if (AUTH === 'plugin') await fleetBackend.usePluginToken('fleet');
+      if (AUTH === 'user') await fleetBackend.useUserToken();
+      report('caller credentials (BENCH_AUTH)', credentialsOf[AUTH]);
 
-      const list = await load(CLIENTS, SECONDS, i =>
+      const list = await load(fleetBackend.pid, CLIENTS, SECONDS, i =>
         get(
           `/fleet/instances?cluster=bench-${
             (i % CLUSTERS) + 1
@@ -466,7 +626,7 @@ async function main(): Promise<void> {
         `GET /instances?cluster&app&limit=20, ${CLIENTS} clients`,
         list,
       );
-      fleetLookup = await load(CLIENTS, SECONDS, i => {
+      fleetLookup = await load(fleetBackend.pid, CLIENTS, SECONDS, i => {
         const s = samples[i % samples.length];
         return get(
           `/fleet/entity?entityRef=${encodeURIComponent(instanceEntityRef(s))}`,
@@ -476,7 +636,7 @@ async function main(): Promise<void> {
       // One client: the service time of a request, without queueing behind the others.
       reportLoad(
         'GET /entity (fleet store), 1 client',
-        await load(1, Math.min(SECONDS, 3), i => {
+        await load(fleetBackend.pid, 1, Math.min(SECONDS, 3), i => {
           const s = samples[i % samples.length];
           return get(
             `/fleet/entity?entityRef=${encodeURIComponent(
@@ -486,10 +646,36 @@ async function main(): Promise<void> {
         }),
       );
       report('backend process RSS (target < 600 MiB)', mib(fleetBackend.rss()));
+      const mapped = rssByMapping(fleetBackend.pid);
+      report(
+        '  RSS: files / malloc heap / anon < 1 MiB (V8 heap pages) / larger anon',
+        [mapped.files, mapped.mallocHeap, mapped.smallAnon, mapped.largeAnon]
+          .map(mib)
+          .join(' / '),
+      );
+      const memory = await fleetBackend.memory();
+      report(
+        `  ${
+          /--expose-gc/.test(process.env.BENCH_BACKEND_NODE_ARGS ?? '')
+            ? 'after a full GC: '
+            : ''
+        }RSS / heap used / heap total / external`,
+        [memory.rss, memory.heapUsed, memory.heapTotal, memory.external]
+          .map(mib)
+          .join(' / '),
+      );
+      report(
+        '  used heap by space',
+        Object.entries(memory.spaces)
+          .filter(([, bytes]) => bytes >= 1024 * 1024)
+          .map(([space, bytes]) => `${space} ${mib(bytes)}`)
+          .join(', '),
+      );
     } finally {
       await fleetBackend.stop();
     }
 
+    if (!COMPARE) return;
     // 2. The same lookup through the kubernetes plugin, configured with the same clusters.
     const k8sBackend = await startBackend(dir, 'kubernetes', {
       kubernetes: {
@@ -523,6 +709,8 @@ async function main(): Promise<void> {
         120_000,
         `${samples.length} catalog entities`,
       );
+      if (AUTH === 'plugin') await k8sBackend.usePluginToken('kubernetes');
+      if (AUTH === 'user') await k8sBackend.useUserToken();
       const customResources = [
         {
           group: instanceResource.group,
@@ -538,7 +726,7 @@ async function main(): Promise<void> {
           auth: {},
           customResources,
         });
-      const probe = (await (await k8sQuery(0)).json()) as {
+      const probe = (await k8sQuery(0)).json() as {
         items?: Array<{ resources?: Array<{ resources?: unknown[] }> }>;
       };
       const found = (probe.items ?? []).reduce(
@@ -554,7 +742,7 @@ async function main(): Promise<void> {
         'kubernetes-backend: clusters with results / instances found for one entity',
         `${probe.items?.length ?? 0} / ${found}`,
       );
-      const k8sLookup = await load(CLIENTS, SECONDS, k8sQuery);
+      const k8sLookup = await load(k8sBackend.pid, CLIENTS, SECONDS, k8sQuery);
       reportLoad(
         `kubernetes-backend custom-resources query, ${CLIENTS} clients`,
         k8sLookup,

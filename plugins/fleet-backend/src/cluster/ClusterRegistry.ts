@@ -43,6 +43,7 @@ export class ClusterRegistry {
   private readonly listeners: ClusterRegistryListener[] = [];
   private timer?: NodeJS.Timeout;
   private polling?: Promise<void>;
+  private nextPoll?: Promise<void>;
 
   constructor(options: ClusterRegistryOptions) {
     this.logger = options.logger;
@@ -88,12 +89,27 @@ export class ClusterRegistry {
     this.timer = undefined;
   }
 
-  /** Polls the suppliers (one failing supplier keeps its last clusters) and publishes changes. */
+  /**
+   * Polls the suppliers (one failing supplier keeps its last clusters) and publishes changes.
+   * Resolves once a poll that started after the call has ended, so the caller's own change
+   * (e.g. a registration just stored) is seen.
+   */
   refresh(): Promise<void> {
-    this.polling ??= this.poll().finally(() => {
-      this.polling = undefined;
-    });
-    return this.polling;
+    if (!this.polling) {
+      this.polling = this.poll().finally(() => {
+        this.polling = undefined;
+      });
+      return this.polling;
+    }
+    // the poll in flight may have read before the caller's change: one more after it, for
+    // every caller until then
+    this.nextPoll ??= this.polling
+      .catch(() => undefined)
+      .then(() => {
+        this.nextPoll = undefined;
+        return this.refresh();
+      });
+    return this.nextPoll;
   }
 
   private async poll(): Promise<void> {

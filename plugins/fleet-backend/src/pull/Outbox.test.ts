@@ -1,7 +1,8 @@
-import knexFactory, { Knex } from 'knex';
-import { postgresBinDir, startPostgres, TestPostgres } from '../__testUtils__/postgres';
+import type { Knex } from 'knex';
+import { FleetDialect, useFleetDatabase } from '../__testUtils__/fleetDatabase';
+import { postgresBinDir } from '../__testUtils__/postgres';
 import { Outbox } from './Outbox';
-import { migrateFleetDatabase, PullClusterRepository } from './PullClusterRepository';
+import { PullClusterRepository } from './PullClusterRepository';
 
 const operation = (name: string) => ({
   apiVersion: 'ops.vworkspace.io/v1alpha1' as const,
@@ -14,33 +15,14 @@ const operation = (name: string) => ({
  * The same checks on both databases the backend runs on: SQLite (the embedded default) and
  * PostgreSQL (production), a real server started here.
  */
-function outboxSuite(dialect: 'SQLite' | 'PostgreSQL') {
-  let server: TestPostgres | undefined;
+function outboxSuite(dialect: FleetDialect) {
+  const database = useFleetDatabase(dialect);
   let db: Knex;
   let outbox: Outbox;
 
-  beforeAll(async () => {
-    if (dialect === 'PostgreSQL') server = await startPostgres();
-  }, 60_000);
-
-  afterAll(async () => {
-    await server?.stop();
-  });
-
-  beforeEach(async () => {
-    if (server) {
-      db = knexFactory({ client: 'pg', connection: server.connection });
-      // a fresh schema per test
-      await db.raw('drop schema public cascade; create schema public');
-    } else {
-      db = knexFactory({ client: 'better-sqlite3', connection: { filename: ':memory:' }, useNullAsDefault: true });
-    }
-    await migrateFleetDatabase({ getClient: async () => db });
+  beforeEach(() => {
+    db = database();
     outbox = new Outbox(db);
-  });
-
-  afterEach(async () => {
-    await db?.destroy();
   });
 
   it('keeps registrations with hashed tokens that can be rotated and revoked', async () => {
@@ -59,6 +41,22 @@ function outboxSuite(dialect: 'SQLite' | 'PostgreSQL') {
     expect(await repository.get('edge-1')).toMatchObject({ hasToken: false });
     expect(await repository.rotateToken('nope')).toBeUndefined();
     expect(JSON.stringify(await db('fleet_pull_clusters').select())).not.toContain(rotated!);
+  });
+
+  it('reuses a recent token check only when asked, and never after its own rotation or revocation', async () => {
+    const repository = new PullClusterRepository(db);
+    const token = (await repository.register({ name: 'edge-1', title: 'Edge 1', labels: {} }))!;
+    expect(await repository.clusterOfToken(token, { maxAgeMs: 60_000 })).toBe('edge-1');
+    // revoked through another replica: a fresh check sees it, a recent answer may be reused
+    await db('fleet_pull_clusters').where({ name: 'edge-1' }).update({ token_hash: null });
+    expect(await repository.clusterOfToken(token, { maxAgeMs: 60_000 })).toBe('edge-1');
+    expect(await repository.clusterOfToken(token)).toBeUndefined();
+    expect(await repository.clusterOfToken(token, { maxAgeMs: 60_000 })).toBeUndefined();
+
+    const rotated = (await repository.rotateToken('edge-1'))!;
+    expect(await repository.clusterOfToken(rotated, { maxAgeMs: 60_000 })).toBe('edge-1');
+    await repository.revokeToken('edge-1');
+    expect(await repository.clusterOfToken(rotated, { maxAgeMs: 60_000 })).toBeUndefined();
   });
 
   it('gives concurrent writers distinct, increasing numbers', async () => {

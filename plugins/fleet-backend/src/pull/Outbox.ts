@@ -47,7 +47,7 @@ function toEntry(row: OutboxRow): OutboxEntry {
 const maxEnqueueAttempts = 20;
 
 /** Most intents one read hands to a stream; the rest follow on the next read. */
-const pageSize = 500;
+export const outboxPageSize = 500;
 
 /**
  * Intent for pull clusters, durable in the Backstage database until the cluster's agent
@@ -107,7 +107,7 @@ export class Outbox {
       .whereNull('acked_at')
       .andWhere('seq', '>', afterSeq)
       .orderBy('seq', 'asc')
-      .limit(pageSize)
+      .limit(outboxPageSize)
       .select();
     return rows.map(toEntry);
   }

@@ -4,6 +4,9 @@ import type { ClusterDefinition, ClusterSupplier } from '@vworkspace/backstage-p
 import type { Knex } from 'knex';
 import { hashJoinToken, newJoinToken } from './joinToken';
 
+/** Tokens remembered at most (one per cluster, a few more during rotations). */
+const maxCachedTokens = 10_000;
+
 const migrationsDir = resolvePackagePath('@vworkspace/backstage-plugin-fleet-backend', 'migrations');
 
 /** Runs the plugin's knex migrations (unless the database service says to skip them). */
@@ -43,6 +46,9 @@ function toCluster(row: ClusterRow): PullCluster {
 export class PullClusterRepository implements ClusterSupplier {
   readonly id = 'pull-clusters';
 
+  /** Recent answers of {@link clusterOfToken}, by token hash. */
+  private readonly tokenCache = new Map<string, { cluster: string; at: number }>();
+
   constructor(private readonly db: Knex) {}
 
   async getClusters(): Promise<ClusterDefinition[]> {
@@ -79,6 +85,7 @@ export class PullClusterRepository implements ClusterSupplier {
 
   /** Issues a new token (the old one stops working at once); undefined for an unknown cluster. */
   async rotateToken(name: string): Promise<string | undefined> {
+    this.forgetTokensOf(name);
     const token = newJoinToken(name);
     const updated = await this.db('fleet_pull_clusters')
       .where({ name })
@@ -88,15 +95,30 @@ export class PullClusterRepository implements ClusterSupplier {
 
   /** Revokes the token; false for an unknown cluster. */
   async revokeToken(name: string): Promise<boolean> {
+    this.forgetTokensOf(name);
     const updated = await this.db('fleet_pull_clusters').where({ name }).update({ token_hash: null, token_issued_at: null });
     return updated > 0;
   }
 
-  /** The cluster a token belongs to, or undefined when no cluster holds it (unknown, rotated or revoked). */
-  async clusterOfToken(token: string): Promise<string | undefined> {
-    const row: { name: string } | undefined = await this.db('fleet_pull_clusters')
-      .where({ token_hash: hashJoinToken(token) })
-      .first('name');
+  private forgetTokensOf(cluster: string): void {
+    for (const [hash, entry] of this.tokenCache) if (entry.cluster === cluster) this.tokenCache.delete(hash);
+  }
+
+  /**
+   * The cluster a token belongs to, or undefined when no cluster holds it (unknown, rotated or
+   * revoked). With `maxAgeMs`, an answer read that recently may be reused: an agent's every ack
+   * and report then costs no query. Rotations and revocations through this repository take
+   * effect at once; those through another replica after at most `maxAgeMs`.
+   */
+  async clusterOfToken(token: string, options: { maxAgeMs?: number } = {}): Promise<string | undefined> {
+    const hash = hashJoinToken(token);
+    const cached = this.tokenCache.get(hash);
+    if (cached && options.maxAgeMs && Date.now() - cached.at <= options.maxAgeMs) return cached.cluster;
+    const row: { name: string } | undefined = await this.db('fleet_pull_clusters').where({ token_hash: hash }).first('name');
+    if (row) {
+      if (this.tokenCache.size >= maxCachedTokens) this.tokenCache.clear();
+      this.tokenCache.set(hash, { cluster: row.name, at: Date.now() });
+    } else this.tokenCache.delete(hash);
     return row?.name;
   }
 }

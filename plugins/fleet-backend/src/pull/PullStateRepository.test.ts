@@ -1,7 +1,8 @@
-import knexFactory, { Knex } from 'knex';
-import { postgresBinDir, startPostgres, TestPostgres } from '../__testUtils__/postgres';
+import type { Knex } from 'knex';
+import { FleetDialect, useFleetDatabase } from '../__testUtils__/fleetDatabase';
+import { postgresBinDir } from '../__testUtils__/postgres';
 import { Outbox } from './Outbox';
-import { migrateFleetDatabase, PullClusterRepository } from './PullClusterRepository';
+import { PullClusterRepository } from './PullClusterRepository';
 import { PullStateRepository } from './PullStateRepository';
 
 const instance = (name: string, generation = 1) => ({
@@ -27,37 +28,19 @@ const names = (states: Array<{ kind: string; name: string; object: unknown }>) =
   states.map(s => `${s.kind}/${s.name}${s.object ? '' : ' (deleted)'}`).sort();
 
 /** What one replica stores of pull clusters' reports, as another replica reads it back. */
-function stateSuite(dialect: 'SQLite' | 'PostgreSQL') {
-  let server: TestPostgres | undefined;
+function stateSuite(dialect: FleetDialect) {
+  const database = useFleetDatabase(dialect);
   let db: Knex;
   let state: PullStateRepository;
   let outbox: Outbox;
 
-  beforeAll(async () => {
-    if (dialect === 'PostgreSQL') server = await startPostgres();
-  }, 60_000);
-
-  afterAll(async () => {
-    await server?.stop();
-  });
-
   beforeEach(async () => {
-    if (server) {
-      db = knexFactory({ client: 'pg', connection: server.connection });
-      await db.raw('drop schema public cascade; create schema public');
-    } else {
-      db = knexFactory({ client: 'better-sqlite3', connection: { filename: ':memory:' }, useNullAsDefault: true });
-    }
-    await migrateFleetDatabase({ getClient: async () => db });
+    db = database();
     const clusters = new PullClusterRepository(db);
     await clusters.register({ name: 'edge-1', title: 'Edge 1', labels: {} });
     await clusters.register({ name: 'edge-2', title: 'Edge 2', labels: {} });
     state = new PullStateRepository(db);
     outbox = new Outbox(db);
-  });
-
-  afterEach(async () => {
-    await db?.destroy();
   });
 
   it('replaces a cluster\'s state with a snapshot, recording what it no longer names as deleted', async () => {

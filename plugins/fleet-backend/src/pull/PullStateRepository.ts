@@ -59,10 +59,10 @@ const keyOf = (kind: string, namespace: string, name: string) => `${kind}/${name
  * revision r has missed none below it.
  */
 export async function raiseClusterRevision(tx: Knex.Transaction, cluster: string): Promise<number | undefined> {
-  const updated = await tx('fleet_pull_clusters').where({ name: cluster }).increment('revision', 1);
-  if (!updated) return undefined;
-  const row: { revision: number | string } | undefined = await tx('fleet_pull_clusters').where({ name: cluster }).first('revision');
-  return row && Number(row.revision);
+  const rows = (await tx('fleet_pull_clusters').where({ name: cluster }).increment('revision', 1).returning('revision')) as Array<{
+    revision: number | string;
+  }>;
+  return rows.length > 0 ? Number(rows[0].revision) : undefined;
 }
 
 /**

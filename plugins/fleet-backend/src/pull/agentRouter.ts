@@ -12,7 +12,7 @@ import type { ClusterRegistry } from '../cluster/ClusterRegistry';
 import { errorHandler, parseOr400 } from '../service/router';
 import type { FleetStore } from '../store/FleetStore';
 import type { AgentSessions } from './AgentSessions';
-import type { Outbox } from './Outbox';
+import { Outbox, outboxPageSize } from './Outbox';
 import type { PullClusterRepository } from './PullClusterRepository';
 import type { PullStateSync } from './PullStateSync';
 
@@ -29,6 +29,12 @@ export interface AgentRouterOptions {
   /** Heartbeat on agent streams; each one also checks that the join token is still valid. Default 15 s. */
   heartbeatIntervalMs?: number;
 }
+
+/**
+ * How long a token's check may be reused for acks, reports and new streams. Open streams check
+ * afresh on every heartbeat, so a revocation through another replica ends them within one.
+ */
+const tokenCacheMs = 5_000;
 
 /** Reports carry whole objects: a snapshot of a busy cluster is far larger than an API body. */
 const agentBodyLimit = '16mb';
@@ -52,7 +58,7 @@ export function createAgentRouter(options: AgentRouterOptions): express.Router {
 
   /** The cluster a join token belongs to; 401 when no cluster holds it. */
   async function authenticate(token: string): Promise<string> {
-    const owner = await repository.clusterOfToken(token);
+    const owner = await repository.clusterOfToken(token, { maxAgeMs: tokenCacheMs });
     if (!owner) throw new AuthenticationError('Invalid join token: no cluster holds it (unknown, rotated or revoked)');
     return owner;
   }
@@ -105,7 +111,8 @@ export function createAgentRouter(options: AgentRouterOptions): express.Router {
             write(entry.intent);
             sent = entry.seq;
           }
-          if (entries.length > 0) again = true;
+          // a full page: more may wait behind it
+          if (entries.length === outboxPageSize) again = true;
         } while (again && !closed);
       })()
         .catch(error => {

@@ -12,7 +12,6 @@ import {
   InstancePage,
   InstanceQuery,
   instanceQuerySchema,
-  InstanceSummary,
   OperationQuery,
   operationQuerySchema,
   OperationSummary,
@@ -28,6 +27,7 @@ import { redact } from '../cluster/redact';
 import { ChangeFeed, FleetChange } from './ChangeFeed';
 import { decodeCursor, encodeCursor } from './cursor';
 import { PushClusterWatcher, ClusterSink } from './PushClusterWatcher';
+import { SortedKeyIndex } from './SortedKeyIndex';
 import { InstanceRecord, toInstanceRecord, toOperationSummary } from './summaries';
 
 /** Options of {@link FleetStore}. */
@@ -83,7 +83,7 @@ function compareText(a: string, b: string): number {
 }
 
 /** First index in `sorted` whose element is after `probe` by `compare`. */
-function upperBound<T>(sorted: T[], probe: T, compare: (a: T, b: T) => number): number {
+function upperBound<T>(sorted: readonly T[], probe: T, compare: (a: T, b: T) => number): number {
   let lo = 0;
   let hi = sorted.length;
   while (lo < hi) {
@@ -107,8 +107,9 @@ function parseQuery<S extends z.ZodType>(schema: S, query: unknown): z.output<S>
 /**
  * One in-memory view of every cluster, ApplicationInstance and Operation of the fleet.
  *
- * Push clusters are mirrored by one list+watch per kind ({@link PushClusterWatcher}); a pull
- * cluster's agent will feed the same {@link ClusterSink} methods. Only lean records are kept
+ * Push clusters are mirrored by one list+watch per kind ({@link PushClusterWatcher}); what pull
+ * clusters' agents report to any replica comes through the same {@link ClusterSink} methods
+ * (see PullStateSync). Only lean records are kept
  * (summaries plus what the detail shows), indexed by cluster, app, owner, status and entity
  * name, so that every read is answered from memory in time proportional to the answer. Every
  * change goes to the {@link ChangeFeed}.
@@ -125,11 +126,11 @@ export class FleetStore implements FleetStoreReader, ClusterSink {
 
   private readonly clusters = new Map<string, ClusterEntry>();
   private readonly instances = new Map<string, InstanceRecord>();
-  private readonly instancesByCluster = new Map<string, Set<string>>();
-  private readonly instancesByApp = new Map<string, Set<string>>();
-  private readonly instancesByOwner = new Map<string, Set<string>>();
-  private readonly instancesByStatus = new Map<string, Set<string>>();
-  private readonly instancesByNamespace = new Map<string, Set<string>>();
+  private readonly instancesByCluster = new SortedKeyIndex();
+  private readonly instancesByApp = new SortedKeyIndex();
+  private readonly instancesByOwner = new SortedKeyIndex();
+  private readonly instancesByStatus = new SortedKeyIndex();
+  private readonly instancesByNamespace = new SortedKeyIndex();
   private readonly instanceByEntityName = new Map<string, string>();
   private sortedInstanceKeys?: string[];
 
@@ -242,10 +243,9 @@ export class FleetStore implements FleetStoreReader, ClusterSink {
     const { namespace, name } = record.summary;
     const key = instanceKey(cluster, namespace, name);
     const old = this.instances.get(key);
-    if (old) this.unindexInstance(key, old);
-    else this.sortedInstanceKeys = undefined;
+    if (!old) this.sortedInstanceKeys = undefined;
     this.instances.set(key, record);
-    this.indexInstance(key, record);
+    this.indexInstance(key, record, old);
     if (old && JSON.stringify(old) === JSON.stringify(record)) return;
     this.publish({ kind: 'instance', action: 'upsert', instance: this.withStale(record.summary) });
   }
@@ -275,31 +275,6 @@ export class FleetStore implements FleetStoreReader, ClusterSink {
     const summary = this.operations.get(key);
     this.deliveries.delete(key);
     if (summary) this.removeOperationSummary(key, summary);
-  }
-
-  /**
-   * Replaces everything the store holds of a pull cluster with its agent's full report: what
-   * the report does not name is gone, except Operations still on their way to the cluster
-   * (pending or failed delivery), which no cluster can report.
-   */
-  replaceClusterState(cluster: string, state: { instances: KubeObject[]; operations: KubeObject[] }): void {
-    const keyOf = (raw: KubeObject) => instanceKey(cluster, raw.metadata?.namespace ?? '', raw.metadata?.name ?? '');
-    const instanceKeys = new Set(state.instances.map(keyOf));
-    const operationKeys = new Set(state.operations.map(keyOf));
-    for (const key of [...(this.instancesByCluster.get(cluster) ?? [])]) {
-      const record = this.instances.get(key);
-      if (record && !instanceKeys.has(key)) this.removeInstanceRecord(key, record);
-    }
-    for (const key of [...(this.operationsByCluster.get(cluster) ?? [])]) {
-      const summary = this.operations.get(key);
-      const delivery = this.deliveries.get(key)?.state;
-      if (summary && !operationKeys.has(key) && delivery !== 'pending' && delivery !== 'failed') {
-        this.deliveries.delete(key);
-        this.removeOperationSummary(key, summary);
-      }
-    }
-    for (const raw of state.instances) this.upsertInstance(cluster, raw);
-    for (const raw of state.operations) this.upsertOperation(cluster, raw);
   }
 
   /**
@@ -374,55 +349,79 @@ export class FleetStore implements FleetStoreReader, ClusterSink {
   async listInstances(query: InstanceQuery = {}): Promise<InstancePage> {
     const q = parseQuery(instanceQuerySchema, query);
     const afterKey = q.cursor !== undefined ? decodeCursor(q.cursor, 'instances')[0] : undefined;
-    const candidates = this.instanceCandidates(q);
+    const { sorted: candidates, others } = this.instanceCandidates(q);
     const needle = q.q?.toLowerCase();
-    const matches = (record: InstanceRecord): boolean => {
-      const s = record.summary;
-      if (q.cluster !== undefined && s.cluster !== q.cluster) return false;
-      if (q.app !== undefined && s.app !== q.app) return false;
-      if (q.status !== undefined && s.status !== q.status) return false;
-      if (q.owner !== undefined && s.owner !== q.owner) return false;
-      if (q.namespace !== undefined && s.namespace !== q.namespace) return false;
-      if (needle && !record.searchText.includes(needle)) return false;
-      return true;
+    const start = afterKey === undefined ? 0 : upperBound(candidates, afterKey, compareText);
+    const page = (keys: readonly string[], totalCount: number, more: boolean): InstancePage => {
+      const items = keys.flatMap(key => {
+        const record = this.instances.get(key);
+        return record ? [this.withStale(record.summary)] : [];
+      });
+      const lastKey = keys[keys.length - 1];
+      return {
+        items,
+        totalCount,
+        ...(more && lastKey !== undefined ? { nextCursor: encodeCursor('instances', [lastKey]) } : {}),
+      };
+    };
+    if (others.length === 0 && !needle) {
+      // every candidate matches: the count is known and the page is a slice, whatever the fleet's size
+      const keys = candidates.slice(start, start + q.limit);
+      return page(keys, candidates.length, start + keys.length < candidates.length);
+    }
+    // the other filters are index groups too: membership tests, no record read unless searching
+    const matches = (key: string): boolean => {
+      for (const group of others) if (!group.has(key)) return false;
+      return !needle || (this.instances.get(key)?.searchText.includes(needle) ?? false);
     };
     let totalCount = 0;
-    const items: InstanceSummary[] = [];
-    let lastKey: string | undefined;
+    const keys: string[] = [];
     let more = false;
-    const start = afterKey === undefined ? 0 : upperBound(candidates, afterKey, compareText);
     for (let i = 0; i < candidates.length; i++) {
-      const record = this.instances.get(candidates[i]);
-      if (!record || !matches(record)) continue;
+      if (!matches(candidates[i])) continue;
       totalCount++;
       if (i < start) continue;
-      if (items.length < q.limit) {
-        items.push(this.withStale(record.summary));
-        lastKey = candidates[i];
-      } else more = true;
+      if (keys.length < q.limit) keys.push(candidates[i]);
+      else more = true;
     }
-    return {
-      items,
-      totalCount,
-      ...(more && lastKey !== undefined ? { nextCursor: encodeCursor('instances', [lastKey]) } : {}),
-    };
+    return page(keys, totalCount, more);
   }
 
-  /** Keys to scan, sorted: the smallest index that applies, else every instance. */
-  private instanceCandidates(q: { cluster?: string; app?: string; status?: string; owner?: string; namespace?: string }): string[] {
-    const sets: Array<Set<string> | undefined> = [];
-    if (q.cluster !== undefined) sets.push(this.instancesByCluster.get(q.cluster));
-    if (q.app !== undefined) sets.push(this.instancesByApp.get(q.app));
-    if (q.status !== undefined) sets.push(this.instancesByStatus.get(q.status));
-    if (q.owner !== undefined) sets.push(this.instancesByOwner.get(q.owner));
-    if (q.namespace !== undefined) sets.push(this.instancesByNamespace.get(q.namespace));
-    if (sets.length === 0) {
-      this.sortedInstanceKeys ??= [...this.instances.keys()].sort();
-      return this.sortedInstanceKeys;
+  /**
+   * Keys to scan, sorted: the smallest index group among the filters, else every instance; and
+   * the groups of the other filters, which a key must also be in.
+   */
+  private instanceCandidates(q: {
+    cluster?: string;
+    app?: string;
+    status?: string;
+    owner?: string;
+    namespace?: string;
+  }): { sorted: readonly string[]; others: Array<ReadonlySet<string>> } {
+    const filters: Array<[SortedKeyIndex, string | undefined]> = [
+      [this.instancesByCluster, q.cluster],
+      [this.instancesByApp, q.app],
+      [this.instancesByStatus, q.status],
+      [this.instancesByOwner, q.owner],
+      [this.instancesByNamespace, q.namespace],
+    ];
+    const groups: Array<[SortedKeyIndex, string, ReadonlySet<string>]> = [];
+    for (const [index, value] of filters) {
+      if (value === undefined) continue;
+      const group = index.get(value);
+      if (!group) return { sorted: [], others: [] };
+      groups.push([index, value, group]);
     }
-    if (sets.some(s => !s)) return [];
-    const smallest = (sets as Array<Set<string>>).reduce((a, b) => (b.size < a.size ? b : a));
-    return [...smallest].sort();
+    if (groups.length === 0) {
+      this.sortedInstanceKeys ??= [...this.instances.keys()].sort();
+      return { sorted: this.sortedInstanceKeys, others: [] };
+    }
+    const smallest = groups.reduce((a, b) => (b[2].size < a[2].size ? b : a));
+    return {
+      // cached by the index until the group's membership changes: no sort per request
+      sorted: smallest[0].sorted(smallest[1]) ?? [],
+      others: groups.filter(g => g !== smallest).map(g => g[2]),
+    };
   }
 
   async getInstance(ref: { cluster: string; namespace: string; name: string }): Promise<InstanceDetail | undefined> {
@@ -553,23 +552,26 @@ export class FleetStore implements FleetStoreReader, ClusterSink {
     };
   }
 
-  private indexInstance(key: string, record: InstanceRecord): void {
+  /** Indexes `record`, moving it only in the indexes whose value changed since `old`. */
+  private indexInstance(key: string, record: InstanceRecord, old?: InstanceRecord): void {
     const s = record.summary;
-    addTo(this.instancesByCluster, s.cluster, key);
-    addTo(this.instancesByApp, s.app, key);
-    addTo(this.instancesByOwner, s.owner, key);
-    addTo(this.instancesByStatus, s.status, key);
-    addTo(this.instancesByNamespace, s.namespace, key);
+    const o = old?.summary;
+    this.instancesByCluster.move(o?.cluster, s.cluster, key);
+    this.instancesByApp.move(o?.app, s.app, key);
+    this.instancesByOwner.move(o?.owner, s.owner, key);
+    this.instancesByStatus.move(o?.status, s.status, key);
+    this.instancesByNamespace.move(o?.namespace, s.namespace, key);
+    if (o) this.instanceByEntityName.delete(instanceEntityName(o));
     this.instanceByEntityName.set(instanceEntityName(s), key);
   }
 
   private unindexInstance(key: string, record: InstanceRecord): void {
     const s = record.summary;
-    removeFrom(this.instancesByCluster, s.cluster, key);
-    removeFrom(this.instancesByApp, s.app, key);
-    removeFrom(this.instancesByOwner, s.owner, key);
-    removeFrom(this.instancesByStatus, s.status, key);
-    removeFrom(this.instancesByNamespace, s.namespace, key);
+    this.instancesByCluster.delete(s.cluster, key);
+    this.instancesByApp.delete(s.app, key);
+    this.instancesByOwner.delete(s.owner, key);
+    this.instancesByStatus.delete(s.status, key);
+    this.instancesByNamespace.delete(s.namespace, key);
     this.instanceByEntityName.delete(instanceEntityName(s));
   }
 

@@ -18,6 +18,7 @@ import { kubeConfigFor } from '../cluster/kubeClientFor';
 import { redact } from '../cluster/redact';
 import { ConnectionTracker } from './ConnectionTracker';
 import { fleetKinds } from './kinds';
+import { leanForCache } from './summaries';
 
 /** Where a cluster's objects and connection state go: the fleet store, whatever the mode. */
 export interface ClusterSink {
@@ -155,6 +156,7 @@ export class PushClusterWatcher {
       kind: fleetKinds.ApplicationInstance,
       logger: kubeLogger,
       backoff: options.backoff,
+      transform: leanForCache,
     });
     instances.addEventHandler({
       onAdd: obj => sink.upsertInstance(cluster.name, obj),
@@ -166,6 +168,7 @@ export class PushClusterWatcher {
       kind: fleetKinds.Operation,
       logger: kubeLogger,
       backoff: options.backoff,
+      transform: leanForCache,
     });
     operations.addEventHandler({
       onAdd: obj => sink.upsertOperation(cluster.name, obj),
