@@ -10,7 +10,7 @@
  * writes a heap snapshot there). */
 import { join } from 'node:path';
 import { getHeapSpaceStatistics, writeHeapSnapshot } from 'node:v8';
-import { createBackend } from '@backstage/backend-defaults';
+import { runBackend } from '../common/runBackend';
 import {
   coreServices,
   createBackendPlugin,
@@ -57,9 +57,8 @@ const benchPlugin = createBackendPlugin({
   },
 });
 
-async function main(): Promise<void> {
-  // Imported before the backend starts, so that start-up is not also compile time.
-  const plugins = await Promise.all([
+runBackend(() =>
+  Promise.all([
     import('@backstage/plugin-catalog-backend').then(m => m.default),
     process.env.BENCH_PLUGIN === 'kubernetes'
       ? import('@backstage/plugin-kubernetes-backend').then(m => m.default)
@@ -73,23 +72,6 @@ async function main(): Promise<void> {
           ),
         ]
       : []),
-  ]);
-  const backend = createBackend();
-  for (const plugin of plugins) backend.add(plugin);
-  backend.add(benchPlugin);
-  process.stdout.write(`starting ${Date.now()}\n`);
-  await backend.start();
-  process.stdout.write(`started ${Date.now()}\n`);
-  const stop = () => {
-    void backend.stop().then(() => process.exit(0));
-  };
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
-}
-
-main().catch(error => {
-  process.stderr.write(
-    `${error instanceof Error ? error.stack : String(error)}\n`,
-  );
-  process.exit(1);
-});
+    benchPlugin,
+  ]),
+);

@@ -15,7 +15,6 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request as httpRequest } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -24,6 +23,9 @@ import { parse, stringify } from 'yaml';
 import { KubeClient } from '@vworkspace/kube-runtime';
 import { apiResources, instanceEntityRef } from '../../plugins/fleet-common/src';
 import { benchAppOf } from '../common/benchApps';
+import { freePort } from '../common/freePort';
+import { mib, percentile, report, until as untilOrGone } from '../common/measure';
+import { cpuSecondsOf, rssOf } from '../common/procStats';
 
 const CLUSTERS = Number(process.env.BENCH_CLUSTERS ?? 50);
 const INSTANCES = Number(process.env.BENCH_INSTANCES ?? 200);
@@ -49,30 +51,9 @@ const namespaceKind = apiResources.Namespace;
 /** The label the kubernetes plugin's entity selects its instance by (its only way to find it). */
 const entityLabel = 'bench.vworkspace.io/entity';
 
-function report(label: string, value: string): void {
-  process.stdout.write(`${label.padEnd(72)} ${value}\n`);
-}
-
-const mib = (bytes: number) => `${Math.round(bytes / 1024 / 1024)} MiB`;
 const ms = (value: number) => `${value.toFixed(1)} ms`;
+const cpuMsOf = (pid: number) => cpuSecondsOf(pid) * 1000;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[
-    Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))
-  ];
-}
 
 /** An HTTP answer, read whole; the body is decoded only when asked for. */
 interface HttpAnswer {
@@ -127,15 +108,6 @@ function send(
   });
 }
 
-/** CPU time (user + system) a process has used so far, in ms, from /proc/<pid>/stat. */
-function processCpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // fields after the command name, which may itself hold spaces: state is field 3
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14, 15)
-  return (ticks * 1000) / 100; // USER_HZ is 100 on Linux
-}
-
 /**
  * A process's resident memory by kind of mapping, from /proc/<pid>/smaps, in bytes: mapped
  * files (the node binary, native addons), the malloc heap, small anonymous mappings (V8 heap
@@ -182,7 +154,7 @@ async function load(
   let errors = 0;
   let firstError: string | undefined;
   let counter = 0;
-  const backendCpuBefore = processCpuMs(pid);
+  const backendCpuBefore = cpuMsOf(pid);
   const clientCpuBefore = process.cpuUsage();
   const started = performance.now();
   const until = started + seconds * 1000;
@@ -207,7 +179,7 @@ async function load(
     }),
   );
   const elapsed = (performance.now() - started) / 1000;
-  const backendCpuMs = processCpuMs(pid) - backendCpuBefore;
+  const backendCpuMs = cpuMsOf(pid) - backendCpuBefore;
   const clientCpu = process.cpuUsage(clientCpuBefore);
   latencies.sort((a, b) => a - b);
   return {
@@ -255,19 +227,9 @@ function reportLoad(label: string, result: LoadResult): number {
 /** Set when the backend process ends early: nothing will answer any more. */
 let backendGone: string | undefined;
 
-async function until(
-  check: () => Promise<boolean>,
-  timeoutMs: number,
-  what: string,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check().catch(() => false))) {
-    if (backendGone)
-      throw new Error(`${backendGone} while waiting for ${what}`);
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise(r => setTimeout(r, 100));
-  }
-}
+const until = (check: () => Promise<boolean>, timeoutMs: number, what: string) =>
+  untilOrGone(check, timeoutMs, what, () => backendGone);
+
 
 /** A simulated cluster as the kube-sim command announces it. */
 interface BenchCluster {
@@ -500,12 +462,7 @@ async function startBackend(
       (await api('GET', '/bench/memory?gc=1')).json() as NodeJS.MemoryUsage & {
         spaces: Record<string, number>;
       },
-    rss: () =>
-      Number(
-        /VmRSS:\s+(\d+)/.exec(
-          readFileSync(`/proc/${child.pid}/status`, 'utf8'),
-        )?.[1] ?? 0,
-      ) * 1024,
+    rss: () => rssOf(child.pid),
     stop: async () => {
       agent.destroy();
       if (child.exitCode === null) child.kill('SIGTERM');

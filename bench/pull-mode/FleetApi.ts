@@ -4,7 +4,7 @@ import {
   FleetEvent,
   SseParser,
 } from '@vworkspace/backstage-plugin-fleet-common';
-import { until } from './measure';
+import { until } from '../common/measure';
 
 /** The bench's user: the guest of the auth backend, with a token from its refresh endpoint. */
 export class FleetApi {

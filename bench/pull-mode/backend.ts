@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { createBackend } from '@backstage/backend-defaults';
+import { runBackend } from '../common/runBackend';
 
 /** The CPU profiler of this process, for BENCH_PROFILE_DIR. */
 async function startProfiler(): Promise<Session> {
@@ -56,31 +56,13 @@ async function reportPhases(profileDir: string | undefined): Promise<void> {
   });
 }
 
-async function main(): Promise<void> {
+runBackend(async () => {
   await reportPhases(process.env.BENCH_PROFILE_DIR);
-  // Imported before the backend starts, so that start-up is not also compile time.
-  const features = await Promise.all([
+  return Promise.all([
     import('@backstage/plugin-auth-backend').then(m => m.default),
     import('@backstage/plugin-auth-backend-module-guest-provider').then(
       m => m.default,
     ),
     import('@vworkspace/backstage-plugin-fleet-backend').then(m => m.default),
   ]);
-  const backend = createBackend();
-  for (const feature of features) backend.add(feature);
-  process.stdout.write(`starting ${Date.now()}\n`);
-  await backend.start();
-  process.stdout.write(`started ${Date.now()}\n`);
-  const stop = () => {
-    void backend.stop().then(() => process.exit(0));
-  };
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
-}
-
-main().catch(error => {
-  process.stderr.write(
-    `${error instanceof Error ? error.stack : String(error)}\n`,
-  );
-  process.exit(1);
 });

@@ -1,7 +1,7 @@
 /* The child processes of bench/pull-mode (kube-sim, the backend, the agents): tracked by role,
  * measured from /proc, and stopped in order at the end, whatever happens. */
 import type { ChildProcess } from 'node:child_process';
-import { cpuSecondsOf } from './procStats';
+import { cpuSecondsOf } from '../common/procStats';
 
 /** Which children stop first at the end: the agents (so that they do not hammer a backend
  * that is shutting down), then the backend, then the clusters. */

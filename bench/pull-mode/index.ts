@@ -28,8 +28,8 @@ import {
 import type { AgentSpec } from './agents';
 import { cpuByRole, isStopping, stopChildren, track } from './children';
 import { fleetState, FleetApi, followDeliveries, register } from './FleetApi';
+import { freePort } from '../common/freePort';
 import {
-  freePort,
   load,
   mib,
   ms,
@@ -38,9 +38,9 @@ import {
   report,
   seconds,
   until,
-} from './measure';
+} from '../common/measure';
 import { PostgresProbe } from './postgresProbe';
-import { rssOf } from './procStats';
+import { rssOf } from '../common/procStats';
 import { instanceName, namespaces, populate, startSim } from './simClusters';
 
 const AGENTS = Number(process.env.BENCH_AGENTS ?? 500);

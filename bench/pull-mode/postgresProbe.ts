@@ -12,7 +12,7 @@ import {
   statSync,
 } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { cpuSecondsOf } from './procStats';
+import { cpuSecondsOf } from '../common/procStats';
 // the throwaway server the plugin's tests use; not part of the plugin's exports, hence the path
 // eslint-disable-next-line @backstage/no-relative-monorepo-imports
 import type { TestPostgres } from '../../plugins/fleet-backend/src/__testUtils__/postgres';

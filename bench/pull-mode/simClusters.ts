@@ -7,7 +7,7 @@ import { createInterface } from 'node:readline';
 import { apiResources } from '@vworkspace/backstage-plugin-fleet-common';
 import { KubeClient } from '@vworkspace/kube-runtime';
 import { track } from './children';
-import { pool } from './measure';
+import { pool } from '../common/measure';
 import { benchAppOf } from '../common/benchApps';
 
 /** The namespaces the instances are spread over. */

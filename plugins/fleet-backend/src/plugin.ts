@@ -101,7 +101,6 @@ export const fleetPlugin = createBackendPlugin({
           return value !== undefined ? value * 1000 : undefined;
         };
         const heartbeatIntervalMs = seconds('fleet.pull.heartbeatSeconds') ?? 15_000;
-        const pollMs = seconds('fleet.pull.pollSeconds') ?? 2_000;
         // what pull clusters reported to any replica: shown at once, agents or not
         const sync = new PullStateSync({
           store,
@@ -122,13 +121,11 @@ export const fleetPlugin = createBackendPlugin({
         for (const cluster of registry.list()) {
           if (cluster.mode === 'pull') sessions.expect(cluster.name);
         }
-        // intent stored through another replica reaches the streams held here; its reports and
-        // acknowledgements reach the store here
-        const onPollError = (error: Error) => logger.warn(`Looking for new intent in the outbox failed: ${error.message}`);
-        const stopPolling = [outbox.startPolling(pollMs, onPollError), sync.start(pollMs)];
+        // what other replicas stored (intent, reports, acknowledgements) reaches this one
+        const stopSync = sync.start(seconds('fleet.pull.pollSeconds') ?? 2_000);
         // the watches stop before the demo clusters go, so that shutdown is not logged as an outage
         lifecycle.addShutdownHook(async () => {
-          for (const stop of stopPolling) stop();
+          stopSync();
           sessions.stop();
           await sync.flush();
           registry.stop();
@@ -161,7 +158,6 @@ export const fleetPlugin = createBackendPlugin({
         // a browser's EventSource cannot send an Authorization header: the stream also takes
         // Backstage's user cookie (limited access), and nothing else changes
         deps.httpRouter.addAuthPolicy({ path: '/events', allow: 'user-cookie' });
-        const heartbeatSeconds = config.getOptionalNumber('fleet.events.heartbeatSeconds');
         deps.httpRouter.use(
           await createRouter({
             logger,
@@ -178,7 +174,7 @@ export const fleetPlugin = createBackendPlugin({
               auditor: deps.auditor,
               logger,
             }),
-            heartbeatIntervalMs: heartbeatSeconds !== undefined ? heartbeatSeconds * 1000 : undefined,
+            heartbeatIntervalMs: seconds('fleet.events.heartbeatSeconds'),
           }),
         );
       },

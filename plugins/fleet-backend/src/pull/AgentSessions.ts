@@ -47,10 +47,7 @@ export class AgentSessions {
     set.add(session);
     clearTimeout(this.graceTimers.get(cluster));
     this.graceTimers.delete(cluster);
-    const now = new Date().toISOString();
-    if (this.store.cluster(cluster)?.connection.state !== 'connected') {
-      this.store.connectionChanged(cluster, { state: 'connected', since: now, lastSeen: now });
-    } else this.store.markSeen(cluster);
+    this.markConnected(cluster, new Date());
     this.onStreams(cluster, set.size);
     return () => this.close(session);
   }
@@ -67,14 +64,19 @@ export class AgentSessions {
    * connected, and is marked unreachable once no replica has heard from it for the grace period.
    */
   heardElsewhere(cluster: string, at: Date): void {
-    if (this.sessions.has(cluster)) return;
-    const entry = this.store.cluster(cluster);
-    if (!entry) return;
-    const lastSeen = at.toISOString();
-    if (entry.connection.state !== 'connected') {
-      this.store.connectionChanged(cluster, { state: 'connected', since: new Date().toISOString(), lastSeen });
-    } else if (!entry.connection.lastSeen || entry.connection.lastSeen < lastSeen) this.store.markSeen(cluster, at);
+    if (this.sessions.has(cluster) || !this.store.cluster(cluster)) return;
+    this.markConnected(cluster, at);
     this.startGrace(cluster, 'the cluster agent is not connected to any replica');
+  }
+
+  /** Announces `cluster` connected, or only notes when it was last heard from (never going back in time). */
+  private markConnected(cluster: string, heardAt: Date): void {
+    const connection = this.store.cluster(cluster)?.connection;
+    if (!connection) return;
+    const lastSeen = heardAt.toISOString();
+    if (connection.state !== 'connected') {
+      this.store.connectionChanged(cluster, { state: 'connected', since: new Date().toISOString(), lastSeen });
+    } else if (!connection.lastSeen || connection.lastSeen < lastSeen) this.store.markSeen(cluster, heardAt);
   }
 
   /**

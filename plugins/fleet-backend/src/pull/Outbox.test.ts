@@ -92,23 +92,6 @@ function outboxSuite(dialect: FleetDialect) {
     expect((await outbox.findApply('a', 'team-a', 'one'))?.acked).toEqual({ uid: 'u1', resourceVersion: '7' });
   });
 
-  it('wakes streams here for intent another replica stored, once per news', async () => {
-    const replica = new Outbox(db);
-    const woken: string[] = [];
-    outbox.onEnqueue('a', () => woken.push('a'));
-    outbox.onEnqueue('b', () => woken.push('b'));
-    await outbox.poll();
-    expect(woken).toEqual([]);
-    await replica.enqueue('a', { type: 'apply', object: operation('one') });
-    await outbox.poll();
-    await outbox.poll();
-    expect(woken).toEqual(['a']);
-    await replica.enqueue('b', { type: 'apply', object: operation('two') });
-    await replica.enqueue('c', { type: 'apply', object: operation('three') });
-    await outbox.poll();
-    expect(woken).toEqual(['a', 'b']);
-  });
-
   it('wakes the streams of this process on new intent', async () => {
     const woken: string[] = [];
     const stop = outbox.onEnqueue('a', () => woken.push('a'));

@@ -55,14 +55,11 @@ export const outboxPageSize = 500;
  * after the last number it applied. Delivery is at least once: an entry is handed out again on
  * every new stream until it is acknowledged (the agent's apply is idempotent).
  *
- * Streams of this process are woken at once by {@link Outbox.onEnqueue}; streams of other
- * replicas find new entries when they poll.
+ * Streams of this process are woken at once by {@link Outbox.onEnqueue}; intent stored by another
+ * replica wakes them when PullStateSync reads it.
  */
 export class Outbox {
   private readonly listeners = new Map<string, Set<() => void>>();
-  /** Highest unacknowledged sequence number seen per cluster, so a poll wakes only who has news. */
-  private readonly newest = new Map<string, number>();
-  private polling = false;
 
   constructor(private readonly db: Knex) {}
 
@@ -89,7 +86,6 @@ export class Outbox {
           });
           return next;
         });
-        this.newest.set(cluster, Math.max(seq, this.newest.get(cluster) ?? 0));
         this.wake(cluster);
         return seq;
       } catch (error) {
@@ -132,10 +128,10 @@ export class Outbox {
     });
   }
 
-  /** `apply` entries of `cluster` stored or acknowledged after cluster revision `revision`. */
-  async appliesChangedSince(cluster: string, revision: number): Promise<OutboxEntry[]> {
+  /** Entries of `cluster` stored or acknowledged after cluster revision `revision`. */
+  async changedSince(cluster: string, revision: number): Promise<OutboxEntry[]> {
     const rows: OutboxRow[] = await this.db('fleet_outbox')
-      .where({ cluster, type: 'apply' })
+      .where({ cluster })
       .andWhere('revision', '>', revision)
       .orderBy('seq', 'asc')
       .select();
@@ -170,45 +166,8 @@ export class Outbox {
     return rows.map(toEntry);
   }
 
-  /**
-   * Looks for intent other replicas stored, every `intervalMs`, with one query for all the
-   * clusters that have a listener here, and wakes the listeners of the clusters with news.
-   * Returns what stops it.
-   */
-  startPolling(intervalMs: number, onError: (error: Error) => void): () => void {
-    const timer = setInterval(() => {
-      if (this.polling) return;
-      this.polling = true;
-      this.poll()
-        .catch(onError)
-        .finally(() => {
-          this.polling = false;
-        });
-    }, intervalMs);
-    timer.unref();
-    return () => clearInterval(timer);
-  }
-
-  /** One look for news (see {@link Outbox.startPolling}). */
-  async poll(): Promise<void> {
-    const clusters = [...this.listeners.keys()];
-    if (clusters.length === 0) return;
-    const rows = (await this.db('fleet_outbox')
-      .whereIn('cluster', clusters)
-      .whereNull('acked_at')
-      .groupBy('cluster')
-      .select('cluster')
-      .max({ max: 'seq' })) as Array<{ cluster: string; max: number | string }>;
-    for (const row of rows) {
-      const max = Number(row.max);
-      if (max > (this.newest.get(row.cluster) ?? 0)) {
-        this.newest.set(row.cluster, max);
-        this.wake(row.cluster);
-      }
-    }
-  }
-
-  private wake(cluster: string): void {
+  /** Wakes the streams of `cluster` held here: it has intent they have not read. */
+  wake(cluster: string): void {
     for (const listener of this.listeners.get(cluster) ?? []) listener();
   }
 

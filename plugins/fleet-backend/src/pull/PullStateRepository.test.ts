@@ -84,8 +84,8 @@ function stateSuite(dialect: FleetDialect) {
     // a second acknowledgement of the same entry changes nothing
     const again = await outbox.ack('edge-1', seq, { error: 'late' });
     expect(again).toMatchObject({ revision: 3, acked: { uid: 'u1', resourceVersion: '9' } });
-    expect((await outbox.appliesChangedSince('edge-1', 1)).map(e => [e.seq, e.revision, e.acked])).toEqual([[seq, 3, { uid: 'u1', resourceVersion: '9' }]]);
-    expect(await outbox.appliesChangedSince('edge-1', 3)).toEqual([]);
+    expect((await outbox.changedSince('edge-1', 1)).map(e => [e.seq, e.revision, e.acked])).toEqual([[seq, 3, { uid: 'u1', resourceVersion: '9' }]]);
+    expect(await outbox.changedSince('edge-1', 3)).toEqual([]);
     expect((await state.revisions()).get('edge-1')).toBe(3);
   });
 

@@ -1,6 +1,7 @@
-import type { AgentReport } from '@vworkspace/backstage-plugin-fleet-common';
+import type { agentReportSchema } from '@vworkspace/backstage-plugin-fleet-common';
 import type { KubeObject } from '@vworkspace/kube-runtime';
 import type { Knex } from 'knex';
+import type { z } from 'zod';
 
 /** The kinds an agent reports. */
 export type ReportedKind = 'instance' | 'operation';
@@ -16,9 +17,7 @@ export interface ReportedState {
 }
 
 /** A report as the agent API parsed it. */
-export type ParsedReport = Omit<AgentReport, 'deleted'> & {
-  deleted?: { instances: Array<{ namespace: string; name: string }>; operations: Array<{ namespace: string; name: string }> };
-};
+export type ParsedReport = z.output<typeof agentReportSchema>;
 
 interface StateRow {
   cluster: string;
@@ -76,7 +75,7 @@ export class PullStateRepository {
   /**
    * Stores a report and returns the states it changed, with the cluster revision it took
    * (undefined for a cluster that is not registered). A snapshot replaces the cluster's state:
-   * what it does not name is recorded as deleted. Unchanged objects are not written again.
+   * what it does not name is recorded as deleted, and what it names unchanged is not written again.
    */
   async saveReport(report: ParsedReport): Promise<{ revision?: number; changed: ReportedState[] }> {
     const { cluster } = report;
@@ -84,24 +83,26 @@ export class PullStateRepository {
       const revision = await raiseClusterRevision(tx, cluster);
       if (revision === undefined) return { changed: [] };
       const incoming = new Map<string, { kind: ReportedKind; object: KubeObject; json: string }>();
-      for (const object of report.instances) {
-        incoming.set(keyOf('instance', object.metadata.namespace, object.metadata.name), { kind: 'instance', object: object as KubeObject, json: storedJson(object as KubeObject) });
-      }
-      for (const object of report.operations) {
-        incoming.set(keyOf('operation', object.metadata.namespace, object.metadata.name), { kind: 'operation', object: object as KubeObject, json: storedJson(object as KubeObject) });
-      }
       const gone = new Map<string, { kind: ReportedKind; namespace: string; name: string }>();
-      for (const ref of report.deleted?.instances ?? []) gone.set(keyOf('instance', ref.namespace, ref.name), { kind: 'instance', ...ref });
-      for (const ref of report.deleted?.operations ?? []) gone.set(keyOf('operation', ref.namespace, ref.name), { kind: 'operation', ...ref });
-
-      const current = new Map<string, string | null>();
-      const rows: StateRow[] = report.snapshot
-        ? await tx('fleet_pull_objects').where({ cluster }).select('kind', 'namespace', 'name', 'object')
-        : [];
-      for (const row of rows) current.set(keyOf(row.kind, row.namespace, row.name), row.object);
+      const reported = [
+        ['instance', report.instances, report.deleted?.instances ?? []],
+        ['operation', report.operations, report.deleted?.operations ?? []],
+      ] as const;
+      for (const [kind, objects, deleted] of reported) {
+        for (const object of objects) {
+          const json = storedJson(object as KubeObject);
+          incoming.set(keyOf(kind, object.metadata.namespace, object.metadata.name), { kind, object: object as KubeObject, json });
+        }
+        for (const ref of deleted) gone.set(keyOf(kind, ref.namespace, ref.name), { kind, ...ref });
+      }
+      // a snapshot is compared with what is stored: only changes are written, and what it no
+      // longer names is deleted
+      const stored = new Map<string, string | null>();
       if (report.snapshot) {
+        const rows: StateRow[] = await tx('fleet_pull_objects').where({ cluster }).select('kind', 'namespace', 'name', 'object');
         for (const row of rows) {
           const key = keyOf(row.kind, row.namespace, row.name);
+          stored.set(key, row.object);
           if (row.object !== null && !incoming.has(key)) gone.set(key, { kind: row.kind as ReportedKind, namespace: row.namespace, name: row.name });
         }
       }
@@ -109,16 +110,15 @@ export class PullStateRepository {
       const now = new Date();
       const changed: ReportedState[] = [];
       const upserts: Array<Record<string, unknown>> = [];
-      for (const [key, { kind, object, json }] of incoming) {
-        if (current.get(key) === json) continue;
-        const { namespace, name } = object.metadata as { namespace: string; name: string };
+      const record = (kind: ReportedKind, namespace: string, name: string, object: KubeObject | null, json: string | null) => {
         upserts.push({ cluster, kind, namespace, name, object: json, revision, updated_at: now });
         changed.push({ cluster, kind, namespace, name, object, revision });
+      };
+      for (const [key, { kind, object, json }] of incoming) {
+        const { namespace, name } = object.metadata as { namespace: string; name: string };
+        if (stored.get(key) !== json) record(kind, namespace, name, object, json);
       }
-      for (const { kind, namespace, name } of gone.values()) {
-        upserts.push({ cluster, kind, namespace, name, object: null, revision, updated_at: now });
-        changed.push({ cluster, kind, namespace, name, object: null, revision });
-      }
+      for (const { kind, namespace, name } of gone.values()) record(kind, namespace, name, null, null);
       for (let i = 0; i < upserts.length; i += batchSize) {
         await tx('fleet_pull_objects')
           .insert(upserts.slice(i, i + batchSize))

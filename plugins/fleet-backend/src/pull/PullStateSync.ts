@@ -28,7 +28,8 @@ const deletionRetentionMs = 60 * 60 * 1000;
  * Every write about a pull cluster (a report, new intent, an acknowledgement) goes to the
  * database first and raises the cluster's revision; this replica applies its own writes at
  * once and, every poll, reads the writes of the others: for each cluster whose revision moved,
- * the objects and outbox entries changed since the revision it had applied. Each object
+ * the objects and outbox entries changed since the revision it had applied, waking the agent
+ * streams held here when new intent is among them. Each object
  * remembers the revision applied last, so a late read never brings back an older state. The
  * agent streams each replica holds are recorded too, so that a cluster connected to another
  * replica is shown connected here.
@@ -119,10 +120,12 @@ export class PullStateSync {
       }
       const [states, entries] = await Promise.all([
         this.state.changedSince(cluster, cursor),
-        this.outbox.appliesChangedSince(cluster, cursor),
+        this.outbox.changedSince(cluster, cursor),
       ]);
       this.applyStates(states);
       for (const entry of entries) this.applyDelivery(entry);
+      // intent stored through another replica: the streams held here read it now
+      if (entries.some(e => !e.acked)) this.outbox.wake(cluster);
       let seen = revision;
       for (const s of states) seen = Math.max(seen, s.revision);
       for (const e of entries) seen = Math.max(seen, e.revision ?? 0);
@@ -142,7 +145,7 @@ export class PullStateSync {
       if (this.polling) return;
       this.polling = true;
       this.poll()
-        .catch(error => this.logger.warn(`Reading other replicas' pull cluster state failed: ${(error as Error).message}`))
+        .catch(error => this.logger.warn(`Reading what other replicas stored about pull clusters failed: ${(error as Error).message}`))
         .finally(() => {
           this.polling = false;
         });

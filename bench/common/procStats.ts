@@ -1,4 +1,4 @@
-/* What /proc says about a process of bench/pull-mode. */
+/* What /proc says about a process. */
 import { readFileSync } from 'node:fs';
 
 /** CPU time (user + system, in seconds) a process has used so far, from /proc. */

@@ -1,5 +1,4 @@
-/* Small measuring and waiting tools of bench/pull-mode. */
-import { createServer } from 'node:net';
+/* Small measuring and waiting tools of the benchmarks. */
 import { loadavg } from 'node:os';
 
 /** Prints one figure, aligned. */
@@ -15,16 +14,6 @@ export const load = () =>
     .map(l => l.toFixed(2))
     .join(' ');
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
