@@ -8,7 +8,7 @@ import {
 } from '@vworkspace/backstage-plugin-fleet-common';
 import { engineStatus } from './engineStatus';
 import { Engine, EngineContext, EngineRef, Recovery } from './Engine';
-import { getOrUndefined } from './engineResources';
+import { getOrUndefined, operatorWrite } from './engineResources';
 import { isConflict, isInvalid, isNotFound } from '@vworkspace/kube-runtime';
 import { operationKinds } from './kinds';
 
@@ -90,7 +90,7 @@ export const helmEngine: Engine = {
     const patch = { spec: { chart: { version: params.version }, ...(params.values ? { values: params.values } : {}) } };
     return ctx.client.patch(operationKinds.ApplicationInstance, ctx.target.metadata.name, ctx.operation.metadata.namespace, patch, {
       type: 'merge',
-      fieldManager: 'vworkspace-operator',
+      ...operatorWrite,
     });
   },
   get(ctx) {
@@ -168,7 +168,7 @@ export async function revertFailedUpgrade(ctx: EngineContext, instance: Applicat
   try {
     await ctx.client.patch(operationKinds.ApplicationInstance, instance.metadata.name, instance.metadata.namespace ?? ctx.operation.metadata.namespace, patch, {
       type: 'json',
-      fieldManager: 'vworkspace-operator',
+      ...operatorWrite,
     });
   } catch (err) {
     // The test failed (the version changed meanwhile) or the instance is gone: nothing to revert.

@@ -10,6 +10,10 @@ jest.setTimeout(120_000);
 
 const script = path.join(operatorDir, 'install', 'install.sh');
 const upstreamCrds = path.join(operatorDir, '..', 'packages', 'kube-sim', 'crds', 'upstream');
+/** Flux's (what the chart needs) and Velero's Backup CRDs, as a cluster with both installed serves them. */
+const fluxAndVeleroCrds = ['source.toolkit.fluxcd.io_helmrepositories.yaml', 'helm.toolkit.fluxcd.io_helmreleases.yaml', 'velero.io_backups.yaml'].map(file =>
+  path.join(upstreamCrds, file),
+);
 
 /** Runs install.sh with the real kubectl and helm first on PATH and a kubeconfig for `cluster`. */
 function runScript(cluster: SimCluster, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -41,13 +45,7 @@ describe('install.sh', () => {
   });
 
   it('with Flux present, names the engines that will be unavailable', async () => {
-    const cluster = await SimCluster.start({
-      crds: [
-        path.join(upstreamCrds, 'source.toolkit.fluxcd.io_helmrepositories.yaml'),
-        path.join(upstreamCrds, 'helm.toolkit.fluxcd.io_helmreleases.yaml'),
-        path.join(upstreamCrds, 'velero.io_backups.yaml'),
-      ],
-    });
+    const cluster = await SimCluster.start({ crds: fluxAndVeleroCrds });
     try {
       await cluster.api.create({ group: '', version: 'v1', resource: 'namespaces' }, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'velero' } });
       const result = await runScript(cluster, ['--dry-run']);
@@ -66,13 +64,7 @@ describe('install.sh', () => {
   });
 
   it('leaves the velero engine off where Velero\'s CRDs are installed but its namespace is not', async () => {
-    const cluster = await SimCluster.start({
-      crds: [
-        path.join(upstreamCrds, 'source.toolkit.fluxcd.io_helmrepositories.yaml'),
-        path.join(upstreamCrds, 'helm.toolkit.fluxcd.io_helmreleases.yaml'),
-        path.join(upstreamCrds, 'velero.io_backups.yaml'),
-      ],
-    });
+    const cluster = await SimCluster.start({ crds: fluxAndVeleroCrds });
     try {
       const result = await runScript(cluster, ['--dry-run']);
       expect(result.stderr).toContain('Velero is not installed (no backups.velero.io CRD or no velero namespace)');

@@ -1,4 +1,3 @@
-import { dirname, join } from 'node:path';
 import { createCertificateAuthority, SimCluster, startControllers } from '@vworkspace/kube-sim';
 import type { SimControllersHandle } from '@vworkspace/kube-sim';
 import { stringify } from 'yaml';
@@ -8,8 +7,7 @@ import { operationKinds } from '../engines/kinds';
 import { JsonLogger, KubeClient, KubeObject, Manager } from '@vworkspace/kube-runtime';
 import { find, helmTemplate, RenderedObject } from './__testUtils__/helmTemplate';
 import { Kubectl } from './__testUtils__/kubectl';
-import { RecordingProxy, startRecordingProxy } from './__testUtils__/recordingProxy';
-import { waitFor } from '../testing/waitFor';
+import { CountingProxy, fleetCrdDirs, startCountingProxy, waitFor } from '../testing';
 import { Grant, grantCovers, grantsOf, pairOf, ResourceRequest, resourceRequestOf, usedKeyOf } from './__testUtils__/rbacUsage';
 
 jest.setTimeout(120_000);
@@ -23,8 +21,6 @@ jest.setTimeout(120_000);
 
 const releaseNamespace = 'vworkspace-system';
 const ns = 'team-a';
-const simDir = dirname(require.resolve('@vworkspace/kube-sim/package.json'));
-const crdSources = [join(__dirname, '../../crds'), join(simDir, 'crds/upstream'), join(simDir, 'crds/volsync')];
 const rbacKinds = new Set(['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding']);
 
 /**
@@ -68,8 +64,7 @@ const NEEDED_ELSEWHERE: Record<string, string> = {
   'delete velero.io/restores': 'velero engine: cancel or timeout of a Restore',
 };
 
-
-// Every request goes through a recording proxy and the operator has only its chart's RBAC.
+/** How long to wait for the operator to act: its requests pass through the proxy and its RBAC is the chart's. */
 const waitMs = 40_000;
 
 type Condition = { type: string; status: string; reason?: string; message?: string };
@@ -85,7 +80,7 @@ const ownerResources: Record<string, { group: string; resource: string }> = {
 describe('the operator with exactly the RBAC of its chart', () => {
   let cluster: SimCluster;
   let controllers: SimControllersHandle;
-  let proxy: RecordingProxy;
+  let proxy: CountingProxy;
   let admin: KubeClient;
   let operatorClient: KubeClient;
   let manager: Manager;
@@ -123,7 +118,7 @@ describe('the operator with exactly the RBAC of its chart', () => {
 
   beforeAll(async () => {
     const ca = createCertificateAuthority();
-    cluster = await SimCluster.start({ ca, crds: crdSources });
+    cluster = await SimCluster.start({ ca, crds: [...fleetCrdDirs] });
     admin = KubeClient.fromString(cluster.kubeConfig(), { qps: 1000, burst: 1000 });
     kubectl = new Kubectl(cluster.kubeConfig());
 
@@ -149,7 +144,7 @@ describe('the operator with exactly the RBAC of its chart', () => {
     // A kubeconfig holding only a token of the chart's ServiceAccount, through the recording proxy.
     account = { namespace: releaseNamespace, name: podSpec.serviceAccountName };
     const token = cluster.serviceAccountToken(account.namespace, account.name);
-    proxy = await startRecordingProxy(cluster.url, ca);
+    proxy = await startCountingProxy(cluster.url, { ca });
     operatorClient = KubeClient.fromString(proxy.kubeConfig(cluster.kubeConfig({ token })), { qps: options.kubeApiQps, burst: options.kubeApiBurst });
 
     // The wiring of `fleet-operator run` (src/main.ts), without its HTTP listeners.

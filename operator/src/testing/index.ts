@@ -13,4 +13,5 @@ export type { OperatorStartOptions, RunningOperator } from './startOperator';
 export { startOperatorProcess } from './operatorProcess';
 export type { OperatorExit, OperatorLogLine, OperatorProcess } from './operatorProcess';
 export { startCountingProxy } from './countingProxy';
+export type { CountingProxy, RecordedRequest } from './countingProxy';
 export { waitFor } from './waitFor';

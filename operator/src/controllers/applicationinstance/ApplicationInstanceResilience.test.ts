@@ -1,6 +1,6 @@
 import { KubeClient, KubeObject, Manager } from '@vworkspace/kube-runtime';
 import { instanceKinds as k } from './kinds';
-import { startCountingProxy } from './__testUtils__/countingProxy';
+import { startCountingProxy } from '../../testing';
 import { condition, getOrUndefined, instance, startOperator, startSim, waitFor } from './__testUtils__/operatorSim';
 
 jest.setTimeout(120_000);

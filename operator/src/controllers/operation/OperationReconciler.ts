@@ -12,7 +12,7 @@ import { Engine, EngineContext, EngineFailure, EngineOptions, Observation, StopO
 import { engines as allEngines } from '../../engines';
 import { operatorWrite } from '../../engines/engineResources';
 import { operationKinds } from '../../engines/kinds';
-import { isForbidden, isNotFound, type KubeClient, type KubeObject, Logger, ReconcileContext, Reconciler, Request, Result, silentLogger } from '@vworkspace/kube-runtime';
+import { backoffDelay, isForbidden, isNotFound, type KubeClient, type KubeObject, Logger, ReconcileContext, Reconciler, Request, Result, silentLogger } from '@vworkspace/kube-runtime';
 import { acceptedReasons, admitOperation } from './admitOperation';
 import {
   endedStatus,
@@ -147,7 +147,7 @@ export class OperationReconciler implements Reconciler {
       }
       if (decision.kind === 'wait') {
         // Waiting counts against the deadline too: every wait has one.
-        const deadline = Date.parse(op.metadata.creationTimestamp ?? metaTime(now)) + spec.timeoutSeconds * 1000;
+        const deadline = admissionDeadline(op, spec.timeoutSeconds, now);
         if (now.getTime() >= deadline) {
           return this.end(
             op,
@@ -172,7 +172,7 @@ export class OperationReconciler implements Reconciler {
       }
       const recorded = { ...(op.status?.result ?? {}), ...((await engine.prepare?.(ctx!)) ?? {}) };
       const ref = engine.ref(ctx!);
-      const message = `started by engine ${engine.name}: ${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}`;
+      const message = `started by engine ${engine.name}: ${describeRef(ref)}`;
       const status = withConditions(
         {
           ...op.status,
@@ -223,7 +223,7 @@ export class OperationReconciler implements Reconciler {
     }
     this.failures.delete(op.metadata.uid);
     const ref = op.status?.engineRef;
-    const refText = ref ? `${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}` : 'engine resource';
+    const refText = ref ? describeRef(ref) : 'engine resource';
     if (!resource) {
       if (op.spec.cancel) return this.end(op, { phase: 'Cancelled', reason: 'Cancelled', message: `cancelled; ${refText} is gone` }, logger);
       return this.end(op, { phase: 'Failed', reason: 'EngineResourceGone', message: `${refText} was deleted before it finished` }, logger);
@@ -308,7 +308,7 @@ export class OperationReconciler implements Reconciler {
       return refusal ? { result: await this.reject(op, refusal.reason, refusal.message, logger) } : undefined;
     } catch (err) {
       const now = this.now().getTime();
-      const deadline = Date.parse(op.metadata.creationTimestamp ?? metaTime(this.now())) + timeoutSeconds * 1000;
+      const deadline = admissionDeadline(op, timeoutSeconds, this.now());
       if (now >= deadline) {
         const message = `not started within ${timeoutSeconds}s: ${describeError(err)}`;
         return { result: await this.end(op, { phase: 'TimedOut', reason: 'TimedOut', message }, logger) };
@@ -322,7 +322,7 @@ export class OperationReconciler implements Reconciler {
   private retryDelay(op: OperationObject, untilDeadlineMs: number): number {
     const count = this.failures.get(op.metadata.uid) ?? 0;
     this.failures.set(op.metadata.uid, count + 1);
-    const wait = Math.min(this.pollIntervalMs * 2 ** Math.min(count, 16), this.maxRetryIntervalMs);
+    const wait = backoffDelay({ initialMs: this.pollIntervalMs, maxMs: this.maxRetryIntervalMs }, count);
     return Math.max(1, Math.min(wait, untilDeadlineMs));
   }
 
@@ -344,7 +344,6 @@ export class OperationReconciler implements Reconciler {
     const now = this.now().getTime();
     const what = describeError(err);
     if (now >= deadline) {
-      this.failures.delete(op.metadata.uid);
       // Best effort: whatever was created before the errors must not run on unseen.
       const stopped = await engine.stop(ctx, undefined).then(
         s => `; ${s.message}`,
@@ -495,7 +494,7 @@ export class OperationReconciler implements Reconciler {
         if (!isForbidden(err) && !isNotFound(err)) throw err;
         const ref = op.status.engineRef;
         const message =
-          `operation deleted; ${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name} cannot be reached any more ` +
+          `operation deleted; ${describeRef(ref)} cannot be reached any more ` +
           `(${describeError(err)}): it is left as it is, and the operation goes`;
         logger.warn('engine resource unreachable on deletion', { error: describeError(err) });
         await recordEvent(this.client, op, { type: 'Warning', reason: 'EngineResourceUnreachable', message }, logger, this.now());
@@ -517,6 +516,16 @@ export class OperationReconciler implements Reconciler {
  * Stands in for a target that is gone, so that stopping and cleaning up an engine resource
  * still works; engines read the target only to start.
  */
+/** An engine resource as messages name it: `Kind namespace/name`. */
+function describeRef(ref: { kind: string; name: string; namespace?: string }): string {
+  return `${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}`;
+}
+
+/** The deadline of an Operation that has not started: its timeout counts from its creation. */
+function admissionDeadline(op: OperationObject, timeoutSeconds: number, now: Date): number {
+  return Date.parse(op.metadata.creationTimestamp ?? metaTime(now)) + timeoutSeconds * 1000;
+}
+
 function placeholderTarget(op: OperationObject): ApplicationInstance {
   const name = (op.spec as { target?: { applicationInstance?: string } }).target?.applicationInstance ?? '';
   return {

@@ -47,14 +47,19 @@ async function grantOperatorAccess(cluster: SimCluster): Promise<void> {
     roleRef: { apiGroup: rbacGroup, kind: 'ClusterRole', name: 'fleet-operator' },
     subjects,
   });
+  await grantVeleroAccess(cluster, [
+    { apiGroups: ['velero.io'], resources: ['backups'], verbs: ['get', 'list', 'create', 'delete'] },
+    { apiGroups: ['velero.io'], resources: ['restores'], verbs: ['get', 'create', 'delete'] },
+  ]);
+}
+
+/** The operator's Role in Velero's namespace with `rules`, bound to its ServiceAccount. */
+async function grantVeleroAccess(cluster: SimCluster, rules: Array<{ apiGroups: string[]; resources: string[]; verbs: string[] }>): Promise<void> {
   await cluster.api.create(roles, {
     apiVersion: `${rbacGroup}/v1`,
     kind: 'Role',
     metadata: { name: 'fleet-operator-velero', namespace: 'velero' },
-    rules: [
-      { apiGroups: ['velero.io'], resources: ['backups'], verbs: ['get', 'list', 'create', 'delete'] },
-      { apiGroups: ['velero.io'], resources: ['restores'], verbs: ['get', 'create', 'delete'] },
-    ],
+    rules,
   });
   await cluster.api.create(roleBindings, {
     apiVersion: `${rbacGroup}/v1`,
@@ -126,19 +131,7 @@ describe('deleting an Operation whose engine resource cannot be reached any more
 
   it('lets a Restore\'s Operation go once Velero\'s namespace is deleted with everything in it', async () => {
     // The operator's Role in Velero's namespace, as installed.
-    await cluster.api.create(roles, {
-      apiVersion: `${rbacGroup}/v1`,
-      kind: 'Role',
-      metadata: { name: 'fleet-operator-velero', namespace: 'velero' },
-      rules: [{ apiGroups: ['velero.io'], resources: ['backups', 'restores'], verbs: ['get', 'list', 'create', 'delete'] }],
-    });
-    await cluster.api.create(roleBindings, {
-      apiVersion: `${rbacGroup}/v1`,
-      kind: 'RoleBinding',
-      metadata: { name: 'fleet-operator-velero', namespace: 'velero' },
-      roleRef: { apiGroup: rbacGroup, kind: 'Role', name: 'fleet-operator-velero' },
-      subjects,
-    });
+    await grantVeleroAccess(cluster, [{ apiGroups: ['velero.io'], resources: ['backups', 'restores'], verbs: ['get', 'list', 'create', 'delete'] }]);
     await createOperation(cluster, 'rollback', { type: 'Restore', engine: 'velero', target: { applicationInstance: 'app' }, parameters: { backupName: 'team-a-nightly' } });
     await waitForPhase(cluster, 'rollback', 'Running');
     await waitFor(() => engineResources(cluster, gvr.restores, 'rollback', 'velero').length === 1, 'Restore created');

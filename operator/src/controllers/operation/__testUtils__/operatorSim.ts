@@ -49,7 +49,7 @@ export function startOperator(cluster: SimCluster, deps: OperationControllerOpti
     client,
     concurrency: 1,
     applicationInstance: false,
-    operation: { pollIntervalMs: 50, ...deps },
+    operation: deps,
     // as a bare manager: default cache timings
     manager: { cache: undefined },
   });

@@ -1,1 +1,0 @@
-export { startCountingProxy } from '../../../testing';
