@@ -1,5 +1,6 @@
 import type { KubeObject, UserInfo } from '../types';
 import type { Apiserver, WriteContext } from '../server/Apiserver';
+import { now } from '../server/clock';
 import { refOf } from '../server/ResourceType';
 import { StatusError } from '../server/StatusError';
 
@@ -118,7 +119,7 @@ export class NamespaceLifecycle {
     ];
     const status = (ns.status ?? {}) as { phase?: string; conditions?: Array<NamespaceCondition & { lastTransitionTime?: string }> };
     const previous = new Map((status.conditions ?? []).map(c => [c.type, c]));
-    const time = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+    const time = now();
     const conditions = wanted.map(c => {
       const before = previous.get(c.type);
       const same = before && before.status === c.status && before.reason === c.reason && before.message === c.message;

@@ -1,4 +1,5 @@
 import type { Apiserver } from '../server/Apiserver';
+import { rfc3339 } from '../server/clock';
 import { badRequest, invalid } from '../server/StatusError';
 import type { StatusCause } from '../server/StatusError';
 import type { KubeObject } from '../types';
@@ -46,7 +47,7 @@ export function answerTokenRequest(apiserver: Apiserver, tokens: ServiceAccountT
   }
   if (causes.length > 0) throw invalid({ group: 'authentication.k8s.io', kind: 'TokenRequest' }, name, causes);
   const token = tokens.issue(account, spec.expirationSeconds, spec.audiences);
-  const expires = new Date(Date.now() + spec.expirationSeconds * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
+  const expires = rfc3339(Date.now() + spec.expirationSeconds * 1000);
   return {
     kind: 'TokenRequest',
     apiVersion: 'authentication.k8s.io/v1',

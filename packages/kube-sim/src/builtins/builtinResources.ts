@@ -4,8 +4,6 @@ import type { ResourceType, ScaleSubresource } from '../server/ResourceType';
 import type { StatusCause } from '../server/StatusError';
 import type { KubeObject, UserInfo } from '../types';
 import type { NameRule } from '../validation/names';
-
-type NameCheck = NameRule | 'unchecked';
 import { builtinSchemas } from './builtinSchemas';
 import { createJob, defaultJob, validateJob } from './jobs';
 import { defaultPvc, defaultSecret, validateConfigMap, validateCoreEvent, validateEventsV1, validateLease, validatePvc, validateSecret } from './coreValidation';
@@ -41,8 +39,7 @@ interface BuiltinSpec {
   validate?: (object: KubeObject, old: KubeObject | undefined) => StatusCause[];
   review?: (object: KubeObject, user: UserInfo) => KubeObject;
   scale?: ScaleSubresource;
-  pathSegmentNames?: boolean;
-  nameRule?: NameCheck;
+  nameRule?: NameRule | 'unchecked';
   returnDeletedObject?: boolean;
 }
 
@@ -64,7 +61,6 @@ function builtin(spec: BuiltinSpec): ResourceType {
     onUpdate: spec.onUpdate,
     validate: spec.validate,
     review: spec.review,
-    pathSegmentNames: spec.pathSegmentNames,
     nameRule: spec.nameRule,
     returnDeletedObject: spec.returnDeletedObject,
   };
@@ -133,19 +129,19 @@ export function builtinResources(hooks: BuiltinHooks = {}): ResourceType[] {
       generation: true,
     }),
     builtin({
-      group: rbac, version: 'v1', plural: 'roles', kind: 'Role', pathSegmentNames: true, namespaced: true, schema: builtinSchemas.role,
+      group: rbac, version: 'v1', plural: 'roles', kind: 'Role', nameRule: 'pathSegment', namespaced: true, schema: builtinSchemas.role,
       validate: role => validateRules(role, true),
     }),
     builtin({
-      group: rbac, version: 'v1', plural: 'clusterroles', kind: 'ClusterRole', pathSegmentNames: true, namespaced: false, schema: builtinSchemas.clusterRole,
+      group: rbac, version: 'v1', plural: 'clusterroles', kind: 'ClusterRole', nameRule: 'pathSegment', namespaced: false, schema: builtinSchemas.clusterRole,
       validate: role => validateRules(role, false),
     }),
     builtin({
-      group: rbac, version: 'v1', plural: 'rolebindings', kind: 'RoleBinding', pathSegmentNames: true, namespaced: true, schema: builtinSchemas.binding,
+      group: rbac, version: 'v1', plural: 'rolebindings', kind: 'RoleBinding', nameRule: 'pathSegment', namespaced: true, schema: builtinSchemas.binding,
       onCreate: defaultBinding, onUpdate: defaultBinding, validate: (binding, old) => validateBinding(binding, old, true),
     }),
     builtin({
-      group: rbac, version: 'v1', plural: 'clusterrolebindings', kind: 'ClusterRoleBinding', pathSegmentNames: true, namespaced: false, schema: builtinSchemas.binding,
+      group: rbac, version: 'v1', plural: 'clusterrolebindings', kind: 'ClusterRoleBinding', nameRule: 'pathSegment', namespaced: false, schema: builtinSchemas.binding,
       onCreate: defaultBinding, onUpdate: defaultBinding, validate: (binding, old) => validateBinding(binding, old, false),
     }),
     builtin({

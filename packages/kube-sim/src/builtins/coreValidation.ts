@@ -4,14 +4,14 @@ import type { KubeObject } from '../types';
 import { fieldForbidden, fieldImmutable, fieldInvalid, fieldNotSupported, fieldRequired, fieldTooLong } from '../validation/fieldErrors';
 import { isConfigMapKey, isDns1123Subdomain, isQualifiedName } from '../validation/names';
 import { quantityBytes } from '../controllers/snapshots/quantity';
+import { isPlainObject } from '../schema/jsonValue';
 
 // The rules of pkg/apis/core/validation/validation.go and pkg/apis/coordination/validation
 // (kube 1.31) for the core kinds the product and the simulated controllers write.
 
 type Json = Record<string, unknown>;
 
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
-const entries = (v: unknown): Array<[string, unknown]> => (isObject(v) ? Object.entries(v) : []);
+const entries = (v: unknown): Array<[string, unknown]> => (isPlainObject(v) ? Object.entries(v) : []);
 
 /** `core.MaxSecretSize`: a Secret's or ConfigMap's data together. */
 export const MAX_SECRET_SIZE = 1024 * 1024;
@@ -21,8 +21,8 @@ const IMMUTABLE_SET = 'field is immutable when `immutable` is set';
 /** `SetDefaults_Secret` and the v1 conversion: stringData is merged into base64 data on every write. */
 export function defaultSecret(secret: Json): void {
   const stringData = secret.stringData;
-  if (isObject(stringData)) {
-    const data: Json = { ...(isObject(secret.data) ? secret.data : {}) };
+  if (isPlainObject(stringData)) {
+    const data: Json = { ...(isPlainObject(secret.data) ? secret.data : {}) };
     for (const [k, v] of Object.entries(stringData)) data[k] = Buffer.from(String(v)).toString('base64');
     secret.data = data;
     delete secret.stringData;
@@ -54,7 +54,7 @@ export function validateSecret(secret: KubeObject, old: KubeObject | undefined):
     size += Buffer.from(String(value), 'base64').length;
   }
   if (size > MAX_SECRET_SIZE) causes.push(fieldTooLong('data', MAX_SECRET_SIZE));
-  const data = isObject(secret.data) ? secret.data : {};
+  const data = isPlainObject(secret.data) ? secret.data : {};
   const type = String(secret.type ?? '');
   if (type === 'kubernetes.io/service-account-token') {
     if (!secret.metadata.annotations?.['kubernetes.io/service-account.name']) {
@@ -76,7 +76,7 @@ export function validateConfigMap(configMap: KubeObject, old: KubeObject | undef
     if (!deepEqual(configMap.data ?? {}, old.data ?? {})) causes.push(fieldForbidden('data', IMMUTABLE_SET));
     if (!deepEqual(configMap.binaryData ?? {}, old.binaryData ?? {})) causes.push(fieldForbidden('binaryData', IMMUTABLE_SET));
   }
-  const binary = isObject(configMap.binaryData) ? configMap.binaryData : {};
+  const binary = isPlainObject(configMap.binaryData) ? configMap.binaryData : {};
   let size = 0;
   for (const [key, value] of entries(configMap.data)) {
     for (const message of isConfigMapKey(key)) causes.push(fieldInvalid(`data[${key}]`, key, message));
@@ -94,7 +94,7 @@ export function validateConfigMap(configMap: KubeObject, old: KubeObject | undef
 
 /** `ValidateLeaseSpec` (pkg/apis/coordination/validation). */
 export function validateLease(lease: KubeObject): StatusCause[] {
-  const spec = isObject(lease.spec) ? lease.spec : {};
+  const spec = isPlainObject(lease.spec) ? lease.spec : {};
   const causes: StatusCause[] = [];
   if (typeof spec.leaseDurationSeconds === 'number' && spec.leaseDurationSeconds <= 0) {
     causes.push(fieldInvalid('spec.leaseDurationSeconds', spec.leaseDurationSeconds, 'must be greater than 0'));
@@ -113,7 +113,7 @@ export function validateLease(lease: KubeObject): StatusCause[] {
 export function validateCoreEvent(event: KubeObject): StatusCause[] {
   const causes: StatusCause[] = [];
   const namespace = event.metadata.namespace ?? '';
-  const involved = isObject(event.involvedObject) ? event.involvedObject : {};
+  const involved = isPlainObject(event.involvedObject) ? event.involvedObject : {};
   const involvedNamespace = typeof involved.namespace === 'string' ? involved.namespace : '';
   const mismatch = fieldInvalid('involvedObject.namespace', involvedNamespace, 'does not match event.namespace');
   if (!event.eventTime) {
@@ -154,13 +154,13 @@ const ACCESS_MODES = ['ReadOnlyMany', 'ReadWriteMany', 'ReadWriteOnce', 'ReadWri
 
 /** `SetDefaults_PersistentVolumeClaimSpec`. */
 export function defaultPvc(pvc: Json): void {
-  if (!isObject(pvc.spec)) pvc.spec = {};
+  if (!isPlainObject(pvc.spec)) pvc.spec = {};
   (pvc.spec as Json).volumeMode ??= 'Filesystem';
 }
 
 function storageRequest(spec: Json): unknown {
-  const resources = isObject(spec.resources) ? spec.resources : {};
-  return isObject(resources.requests) ? resources.requests.storage : undefined;
+  const resources = isPlainObject(spec.resources) ? spec.resources : {};
+  return isPlainObject(resources.requests) ? resources.requests.storage : undefined;
 }
 
 /**
@@ -170,7 +170,7 @@ function storageRequest(spec: Json): unknown {
  * claim as bound, as it would be on a cluster with a default StorageClass.
  */
 export function validatePvc(pvc: KubeObject, old: KubeObject | undefined): StatusCause[] {
-  const spec = isObject(pvc.spec) ? pvc.spec : {};
+  const spec = isPlainObject(pvc.spec) ? pvc.spec : {};
   const causes: StatusCause[] = [];
   const modes = Array.isArray(spec.accessModes) ? (spec.accessModes as unknown[]) : [];
   if (modes.length === 0) causes.push(fieldRequired('spec.accessModes', 'at least 1 access mode is required'));
@@ -188,11 +188,11 @@ export function validatePvc(pvc: KubeObject, old: KubeObject | undefined): Statu
     for (const message of isDns1123Subdomain(spec.storageClassName)) causes.push(fieldInvalid('spec.storageClassName', spec.storageClassName, message));
   }
   if (old) {
-    const before = isObject(old.spec) ? old.spec : {};
+    const before = isPlainObject(old.spec) ? old.spec : {};
     const comparable = (s: Json, volumeName: unknown) => {
-      const requests = { ...(isObject(s.resources) && isObject(s.resources.requests) ? s.resources.requests : {}) };
+      const requests = { ...(isPlainObject(s.resources) && isPlainObject(s.resources.requests) ? s.resources.requests : {}) };
       delete requests.storage;
-      return { ...s, volumeName, volumeAttributesClassName: undefined, resources: { ...(isObject(s.resources) ? s.resources : {}), requests } };
+      return { ...s, volumeName, volumeAttributesClassName: undefined, resources: { ...(isPlainObject(s.resources) ? s.resources : {}), requests } };
     };
     const volumeName = before.volumeName ? before.volumeName : spec.volumeName;
     if (!deepEqual(JSON.parse(JSON.stringify(comparable(spec, spec.volumeName))), JSON.parse(JSON.stringify(comparable(before, volumeName))))) {

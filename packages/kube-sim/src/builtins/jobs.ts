@@ -3,13 +3,12 @@ import type { KubeObject } from '../types';
 import { deepEqual } from '../server/patches';
 import { fieldImmutable, goStringMap, fieldInvalid, fieldNotSupported, fieldRequired, nonNegative } from '../validation/fieldErrors';
 import { defaultPodTemplate, validatePodTemplate } from './podTemplate';
+import { isPlainObject } from '../schema/jsonValue';
 
 type Json = Record<string, unknown>;
 
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
-
 function child(parent: Json, key: string): Json {
-  if (!isObject(parent[key])) parent[key] = {};
+  if (!isPlainObject(parent[key])) parent[key] = {};
   return parent[key] as Json;
 }
 
@@ -18,7 +17,7 @@ export const JOB_NAME_LABELS = ['job-name', 'batch.kubernetes.io/job-name'];
 export const CONTROLLER_UID_LABELS = ['controller-uid', 'batch.kubernetes.io/controller-uid'];
 const CONTROLLER_UID = 'batch.kubernetes.io/controller-uid';
 
-const hasEntries = (v: unknown) => isObject(v) && Object.keys(v).length > 0;
+const hasEntries = (v: unknown) => isPlainObject(v) && Object.keys(v).length > 0;
 
 /**
  * `SetDefaults_Job` of pkg/apis/batch/v1/defaults.go (kube 1.31, JobPodReplacementPolicy on),
@@ -46,7 +45,7 @@ export function defaultJob(job: Json): void {
 function copyTemplateLabels(job: Json): void {
   const metadata = child(job, 'metadata');
   const templateLabels = (child(child(job, 'spec'), 'template').metadata as Json | undefined)?.labels;
-  if (isObject(templateLabels) && !hasEntries(metadata.labels)) metadata.labels = { ...templateLabels };
+  if (isPlainObject(templateLabels) && !hasEntries(metadata.labels)) metadata.labels = { ...templateLabels };
 }
 
 /**
@@ -74,7 +73,7 @@ export function createJob(job: Json): void {
 
 /** Whether a label selector (matchLabels and matchExpressions) selects `labels`. */
 function selects(selector: Json, labels: Record<string, string>): boolean {
-  const matchLabels = isObject(selector.matchLabels) ? (selector.matchLabels as Record<string, string>) : {};
+  const matchLabels = isPlainObject(selector.matchLabels) ? (selector.matchLabels as Record<string, string>) : {};
   if (Object.entries(matchLabels).some(([k, v]) => labels[k] !== v)) return false;
   const expressions = Array.isArray(selector.matchExpressions) ? (selector.matchExpressions as Json[]) : [];
   return expressions.every(e => {
@@ -102,7 +101,7 @@ function selects(selector: Json, labels: Record<string, string>): boolean {
  * template, completionMode, podFailurePolicy and completions (but for elastic Indexed Jobs).
  */
 export function validateJob(job: KubeObject, old: KubeObject | undefined): StatusCause[] {
-  const spec = (isObject(job.spec) ? job.spec : {}) as Json;
+  const spec = (isPlainObject(job.spec) ? job.spec : {}) as Json;
   const causes: StatusCause[] = [];
   for (const field of ['parallelism', 'completions', 'activeDeadlineSeconds', 'backoffLimit', 'ttlSecondsAfterFinished']) {
     causes.push(...nonNegative(`spec.${field}`, spec[field]));
@@ -110,10 +109,10 @@ export function validateJob(job: KubeObject, old: KubeObject | undefined): Statu
   if (spec.completionMode !== undefined && !['NonIndexed', 'Indexed'].includes(spec.completionMode as string)) {
     causes.push(fieldNotSupported('spec.completionMode', spec.completionMode, ['NonIndexed', 'Indexed']));
   }
-  const template = (isObject(spec.template) ? spec.template : {}) as Json;
-  const templateLabels = ((isObject(template.metadata) ? template.metadata.labels : undefined) ?? {}) as Record<string, string>;
-  const selector = isObject(spec.selector) ? spec.selector : undefined;
-  const templateMetadata = isObject(template.metadata) ? template.metadata : undefined;
+  const template = (isPlainObject(spec.template) ? spec.template : {}) as Json;
+  const templateLabels = ((isPlainObject(template.metadata) ? template.metadata.labels : undefined) ?? {}) as Record<string, string>;
+  const selector = isPlainObject(spec.selector) ? spec.selector : undefined;
+  const templateMetadata = isPlainObject(template.metadata) ? template.metadata : undefined;
   if (spec.manualSelector !== true && templateMetadata?.labels) {
     // ValidateGeneratedSelector: the template carries the generated labels, the selector is the generated one.
     const uid = job.metadata.uid ?? '';
@@ -132,7 +131,7 @@ export function validateJob(job: KubeObject, old: KubeObject | undefined): Statu
     causes.push(fieldInvalid('spec.template.metadata.labels', goStringMap(templateLabels), '`selector` does not match template `labels`'));
   }
   causes.push(...validatePodTemplate(template, 'spec.template'));
-  const restart = isObject(template.spec) ? template.spec.restartPolicy : undefined;
+  const restart = isPlainObject(template.spec) ? template.spec.restartPolicy : undefined;
   if (restart !== 'OnFailure' && restart !== 'Never') causes.push(fieldNotSupported('spec.template.spec.restartPolicy', restart ?? '', ['OnFailure', 'Never']));
   if (old) causes.push(...validateJobUpdate(spec, (old.spec ?? {}) as Json));
   return causes;

@@ -2,14 +2,14 @@ import type { StatusCause } from '../server/StatusError';
 import { fieldDuplicate, fieldInvalid, fieldNotSupported, fieldRequired } from '../validation/fieldErrors';
 import { validateAnnotations, validateLabels } from '../validation/objectMeta';
 import { isDns1123Label, isDns1123Subdomain, isEnvVarName } from '../validation/names';
+import { isPlainObject } from '../schema/jsonValue';
 
 type Json = Record<string, unknown>;
 
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
-const objects = (v: unknown): Json[] => (Array.isArray(v) ? v.filter(isObject) : []);
+const objects = (v: unknown): Json[] => (Array.isArray(v) ? v.filter(isPlainObject) : []);
 
 function child(parent: Json, key: string): Json {
-  if (!isObject(parent[key])) parent[key] = {};
+  if (!isPlainObject(parent[key])) parent[key] = {};
   return parent[key] as Json;
 }
 
@@ -31,8 +31,8 @@ function defaultContainer(container: Json): void {
   container.resources ??= {};
   for (const port of objects(container.ports)) port.protocol ??= 'TCP';
   for (const env of objects(container.env)) {
-    const fieldRef = isObject(env.valueFrom) ? env.valueFrom.fieldRef : undefined;
-    if (isObject(fieldRef)) fieldRef.apiVersion ??= 'v1';
+    const fieldRef = isPlainObject(env.valueFrom) ? env.valueFrom.fieldRef : undefined;
+    if (isPlainObject(fieldRef)) fieldRef.apiVersion ??= 'v1';
   }
 }
 
@@ -50,6 +50,17 @@ export function defaultPodTemplate(template: Json): void {
   for (const container of [...objects(pod.containers), ...objects(pod.initContainers)]) defaultContainer(container);
 }
 
+/** A volume's or container's name: required, a DNS label, and not in `seen` (which it joins). */
+function validateUniqueLabelName(value: unknown, field: string, seen: Set<string>): StatusCause[] {
+  const name = typeof value === 'string' ? value : '';
+  const causes: StatusCause[] = [];
+  if (!name) causes.push(fieldRequired(field));
+  else for (const message of isDns1123Label(name)) causes.push(fieldInvalid(field, name, message));
+  if (name && seen.has(name)) causes.push(fieldDuplicate(field, name));
+  seen.add(name);
+  return causes;
+}
+
 function validateEnv(env: unknown, path: string): StatusCause[] {
   const causes: StatusCause[] = [];
   objects(env).forEach((variable, i) => {
@@ -57,7 +68,7 @@ function validateEnv(env: unknown, path: string): StatusCause[] {
     const name = typeof variable.name === 'string' ? variable.name : '';
     if (!name) causes.push(fieldRequired(`${at}.name`));
     else for (const message of isEnvVarName(name)) causes.push(fieldInvalid(`${at}.name`, name, message));
-    if (isObject(variable.valueFrom)) {
+    if (isPlainObject(variable.valueFrom)) {
       const sources = ['fieldRef', 'resourceFieldRef', 'configMapKeyRef', 'secretKeyRef'].filter(k => variable.valueFrom && (variable.valueFrom as Json)[k] !== undefined);
       if (sources.length === 0) causes.push(fieldInvalid(`${at}.valueFrom`, '', 'must specify one of: `fieldRef`, `resourceFieldRef`, `configMapKeyRef` or `secretKeyRef`'));
       else if (sources.length > 1) causes.push(fieldInvalid(`${at}.valueFrom`, '', 'may not have more than one field specified at a time'));
@@ -73,11 +84,7 @@ function validateContainers(list: unknown, path: string, names: Set<string>, vol
   const causes: StatusCause[] = [];
   objects(list).forEach((container, i) => {
     const at = `${path}[${i}]`;
-    const name = typeof container.name === 'string' ? container.name : '';
-    if (!name) causes.push(fieldRequired(`${at}.name`));
-    else for (const message of isDns1123Label(name)) causes.push(fieldInvalid(`${at}.name`, name, message));
-    if (name && names.has(name)) causes.push(fieldDuplicate(`${at}.name`, name));
-    names.add(name);
+    causes.push(...validateUniqueLabelName(container.name, `${at}.name`, names));
     // An image is optional in a template: workload tooling may fill it in (core/v1 Container.image).
     objects(container.ports).forEach((port, p) => {
       const number = port.containerPort;
@@ -108,9 +115,9 @@ function validateContainers(list: unknown, path: string, names: Set<string>, vol
  * template's field path, e.g. `spec.template`.
  */
 export function validatePodTemplate(template: unknown, path: string): StatusCause[] {
-  const t = isObject(template) ? template : {};
-  const metadata = isObject(t.metadata) ? t.metadata : {};
-  const spec = isObject(t.spec) ? t.spec : {};
+  const t = isPlainObject(template) ? template : {};
+  const metadata = isPlainObject(t.metadata) ? t.metadata : {};
+  const spec = isPlainObject(t.spec) ? t.spec : {};
   const specPath = `${path}.spec`;
   const causes: StatusCause[] = [
     ...validateLabels(metadata.labels, `${path}.labels`),
@@ -118,11 +125,7 @@ export function validatePodTemplate(template: unknown, path: string): StatusCaus
   ];
   const volumes = new Set<string>();
   objects(spec.volumes).forEach((volume, i) => {
-    const name = typeof volume.name === 'string' ? volume.name : '';
-    if (!name) causes.push(fieldRequired(`${specPath}.volumes[${i}].name`));
-    else for (const message of isDns1123Label(name)) causes.push(fieldInvalid(`${specPath}.volumes[${i}].name`, name, message));
-    if (name && volumes.has(name)) causes.push(fieldDuplicate(`${specPath}.volumes[${i}].name`, name));
-    volumes.add(name);
+    causes.push(...validateUniqueLabelName(volume.name, `${specPath}.volumes[${i}].name`, volumes));
   });
   const names = new Set<string>();
   if (objects(spec.containers).length === 0) causes.push(fieldRequired(`${specPath}.containers`));

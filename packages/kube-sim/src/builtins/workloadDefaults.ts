@@ -4,14 +4,14 @@ import { deepEqual } from '../server/patches';
 import { fieldDuplicate, fieldImmutable, fieldInvalid, fieldNotSupported, fieldRequired, goStringMap, nonNegative } from '../validation/fieldErrors';
 import { isDns1123Label } from '../validation/names';
 import { defaultPodTemplate, validatePodTemplate } from './podTemplate';
+import { isPlainObject } from '../schema/jsonValue';
 
 type Json = Record<string, unknown>;
 
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
-const hasEntries = (v: unknown) => isObject(v) && Object.keys(v).length > 0;
+const hasEntries = (v: unknown) => isPlainObject(v) && Object.keys(v).length > 0;
 
 function child(parent: Json, key: string): Json {
-  if (!isObject(parent[key])) parent[key] = {};
+  if (!isPlainObject(parent[key])) parent[key] = {};
   return parent[key] as Json;
 }
 
@@ -112,7 +112,7 @@ function validateServicePorts(service: KubeObject): StatusCause[] {
   const spec = (service.spec ?? {}) as { type?: string; clusterIP?: string; ports?: Json[] };
   const causes: StatusCause[] = [];
   if (spec.type !== undefined && !SERVICE_TYPES.includes(spec.type)) causes.push(fieldNotSupported('spec.type', spec.type, SERVICE_TYPES));
-  const ports = Array.isArray(spec.ports) ? spec.ports.filter(isObject) : [];
+  const ports = Array.isArray(spec.ports) ? spec.ports.filter(isPlainObject) : [];
   if (ports.length === 0 && spec.clusterIP !== 'None' && spec.type !== 'ExternalName') causes.push(fieldRequired('spec.ports'));
   const names = new Set<string>();
   ports.forEach((port, i) => {

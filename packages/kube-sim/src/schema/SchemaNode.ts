@@ -25,6 +25,11 @@ export interface SchemaNode {
   readonly oneOf?: readonly SchemaNode[];
   readonly not?: SchemaNode;
   readonly hasDefault: boolean;
+  /**
+   * Whether this node, or a property, map value or list item below it, declares CEL rules
+   * (`x-kubernetes-validations`): rule evaluation skips the subtrees that have none.
+   */
+  readonly rulesBelow: boolean;
   readonly listType?: 'atomic' | 'set' | 'map';
   readonly listMapKeys?: readonly string[];
 }

@@ -6,7 +6,7 @@ import { pruneNode } from './prune';
 import type { SchemaNode } from './SchemaNode';
 import type { JSONSchemaProps } from './types';
 import { validateNode } from './validate';
-import { collectRules, validateRules } from './cel/validateRules';
+import { validateRules } from './cel/validateRules';
 
 /** Options of {@link StructuralSchema.compile}. */
 export interface CompileOptions {
@@ -85,18 +85,15 @@ export class StructuralSchema {
     return causes;
   }
 
+  /** Whether the schema declares any CEL rule (kube builds no CEL validator otherwise). */
+  get hasRules(): boolean {
+    return this.root.rulesBelow;
+  }
+
   /**
    * Evaluates the schema's CEL rules (`x-kubernetes-validations`) against `obj`, and transition
    * rules against `old` on an update; an empty list means every rule holds.
    */
-  /** Whether the schema declares any CEL rule (kube builds no CEL validator otherwise). */
-  get hasRules(): boolean {
-    this.ruleCount ??= collectRules(this.root.schema).length;
-    return this.ruleCount > 0;
-  }
-
-  private ruleCount?: number;
-
   validateRules(obj: unknown, old?: unknown): FieldCause[] {
     return validateRules(this.root, obj, old);
   }

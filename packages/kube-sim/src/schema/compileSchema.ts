@@ -88,6 +88,7 @@ class Compiler {
         preserveUnknownFields: true,
         embeddedResource: false,
         hasDefault: false,
+        rulesBelow: false,
       };
     }
     const intOrString = s['x-kubernetes-int-or-string'] === true;
@@ -270,6 +271,12 @@ class Compiler {
       hasDefault: s.default !== undefined,
       listType,
       listMapKeys: s['x-kubernetes-list-map-keys'],
+      rulesBelow:
+        (s['x-kubernetes-validations']?.length ?? 0) > 0 ||
+        [...(properties?.values() ?? [])].some(p => p.rulesBelow) ||
+        (typeof additionalProperties === 'object' &&
+          additionalProperties.rulesBelow) ||
+        items?.rulesBelow === true,
     };
     if (node.hasDefault && ctx !== 'valueValidation')
       this.checkDefault(node, path.child('default'));

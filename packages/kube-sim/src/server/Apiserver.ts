@@ -31,7 +31,6 @@ import { watchResource } from './verbs/watchResource';
 import { prepareCrd, validateCrd } from './crdStrategy';
 import { generateName, validateObjectMeta } from '../validation/objectMeta';
 import { fieldRequired } from '../validation/fieldErrors';
-import type { NameRule } from '../validation/names';
 
 /** Schema errors after which kube does not evaluate CEL rules (`hasBlockingErr` in the CRD strategy). */
 const BLOCKING_REASONS = new Set(['FieldValueNotSupported', 'FieldValueRequired', 'FieldValueTooLong', 'FieldValueTooMany', 'FieldValueTypeInvalid']);
@@ -52,11 +51,6 @@ function celCauses(schema: StructuralSchema, object: KubeObject, old: KubeObject
   return schema.validateRules(object, old);
 }
 
-/** How a kind's names are checked: RBAC names are path segments, custom resources DNS subdomains. */
-function nameRuleOf(type: ResourceType): NameRule | 'unchecked' {
-  if (type.nameRule) return type.nameRule;
-  return type.pathSegmentNames ? 'pathSegment' : 'subdomain';
-}
 
 /** Addresses a resource, optionally inside a namespace. @public */
 export interface ResourceRef {
@@ -255,11 +249,6 @@ export class Apiserver {
     };
   }
 
-  /** The object as the requested version presents it (versions share storage, no conversion). */
-  private present(t: Target, object: KubeObject): KubeObject {
-    return presentAs(t, object);
-  }
-
   private schemaOf(t: Target): StructuralSchema | undefined {
     return !t.type.builtin && t.version.schema ? StructuralSchema.compile(t.version.schema) : undefined;
   }
@@ -272,7 +261,7 @@ export class Apiserver {
     if (!object) throw notFound(t.gr, name);
     if (subresource === 'scale') return this.scaleOf(t, object);
     if (subresource === 'status' && !t.version.status) throw pathNotFound();
-    return this.present(t, object);
+    return presentAs(t, object);
   }
 
   list(ref: ResourceRef, options: ListOptions = {}): ListResult {
@@ -298,7 +287,7 @@ export class Apiserver {
     // Status a built-in sets on create (a Namespace's phase) is the apiserver's own doing, so it survives the reset.
     if (t.type.builtin && draft.status !== undefined && prepared.status === undefined) prepared = { ...prepared, status: draft.status };
     // The CRD status is the apiserver's own doing, so it is set after the status reset.
-    if (t.type.group === 'apiextensions.k8s.io') prepared = this.prepareCrd(prepared);
+    if (t.type.group === 'apiextensions.k8s.io') prepared = prepareCrd(prepared);
     return this.admitCreate(t, prepared, ctx);
   }
 
@@ -346,7 +335,7 @@ export class Apiserver {
       object = structuredClone(object);
       t.type.onCreate(object);
     }
-    if (t.type.group === 'apiextensions.k8s.io') object = this.prepareCrd(object);
+    if (t.type.group === 'apiextensions.k8s.io') object = prepareCrd(object);
     return this.validateAndDefault(t, object, undefined, fieldValidation);
   }
 
@@ -354,7 +343,8 @@ export class Apiserver {
   private validateAndDefault(t: Target, object: KubeObject, old?: KubeObject, fieldValidation?: FieldValidation): KubeObject {
     const causes: StatusCause[] = [];
     const name = object.metadata.name;
-    const nameRule = nameRuleOf(t.type);
+    // Custom resources and most built-ins name objects as DNS subdomains.
+    const nameRule = t.type.nameRule ?? 'subdomain';
     if (nameRule !== 'unchecked') causes.push(...validateObjectMeta(object.metadata, { nameRule, namespaced: t.type.namespaced }, !!old));
     else if (!name) causes.push(fieldRequired('metadata.name', 'name or generateName is required'));
     if (old?.metadata.deletionTimestamp) {
@@ -387,7 +377,7 @@ export class Apiserver {
     }
     // kube decodes (and refuses a strict decoding error) before it validates.
     fieldValidation?.report(t.type.kind, t.version.name, unknown);
-    if (t.type.group === 'apiextensions.k8s.io') causes.push(...this.validateCrd(result));
+    if (t.type.group === 'apiextensions.k8s.io') causes.push(...validateCrd(result));
     if (causes.length > 0) throw invalid({ group: t.type.group, kind: t.type.kind }, name ?? '', causes);
     return result;
   }
@@ -402,8 +392,8 @@ export class Apiserver {
       this.checkNamespace(t, object.metadata.name!);
       if (t.store.get(key)) throw alreadyExists(t.gr, object.metadata.name!);
     }
-    if (ctx.dryRun) return this.present(t, object);
-    return this.present(t, this.commit(t, 'ADDED', object, undefined));
+    if (ctx.dryRun) return presentAs(t, object);
+    return presentAs(t, this.commit(t, 'ADDED', object, undefined));
   }
 
   /**
@@ -440,8 +430,8 @@ export class Apiserver {
       namespaced: t.type.namespaced,
       name: subject.metadata.name ?? '',
       namespace: t.namespace,
-      object: object && this.present(t, object),
-      oldObject: oldObject && this.present(t, oldObject),
+      object: object && presentAs(t, object),
+      oldObject: oldObject && presentAs(t, oldObject),
       user: ctx.user,
       dryRun: !!ctx.dryRun,
     };
@@ -501,8 +491,8 @@ export class Apiserver {
     if (mode === 'update') {
       next = recordUpdate({ live: old, updated: next, manager: this.manager(ctx), subresource, schema: t.version.schema, now: now(), status: t.version.status });
     }
-    if (t.type.group === 'apiextensions.k8s.io' && !subresource) next = this.prepareCrd(next, old);
-    if (deepEqual(comparable(old), comparable(next))) return this.present(t, old);
+    if (t.type.group === 'apiextensions.k8s.io' && !subresource) next = prepareCrd(next, old);
+    if (deepEqual(comparable(old), comparable(next))) return presentAs(t, old);
     const key = objectKey(t.namespace, old.metadata.name!);
     this.checkWrite(t, next, old, ctx, subresource);
     if (this.admission.active) {
@@ -514,11 +504,11 @@ export class Apiserver {
         throw new RetryWrite();
       }
     }
-    if (ctx.dryRun) return this.present(t, next);
+    if (ctx.dryRun) return presentAs(t, next);
     if (next.metadata.deletionTimestamp && pendingFinalizers(next).length === 0) {
-      return this.present(t, this.commit(t, 'DELETED', next, old));
+      return presentAs(t, this.commit(t, 'DELETED', next, old));
     }
-    return this.present(t, this.commit(t, 'MODIFIED', next, old));
+    return presentAs(t, this.commit(t, 'MODIFIED', next, old));
   }
 
   /** Status subresource isolation and the metadata a client may not change. */
@@ -572,7 +562,7 @@ export class Apiserver {
       const patched = request.type === 'json' ? jsonPatch(scale, request.body) : mergePatch(scale, request.body);
       return this.updateScale(t, name, patched, ctx);
     }
-    const current = this.present(t, old);
+    const current = presentAs(t, old);
     let patched: unknown;
     switch (request.type) {
       case 'merge':
@@ -632,7 +622,7 @@ export class Apiserver {
     }
     if (!live && subresource) throw notFound(t.gr, name);
     const result = applyPatch({
-      live: live && this.present(t, live),
+      live: live && presentAs(t, live),
       applied,
       manager: ctx.fieldManager,
       force: !!request.force,
@@ -674,7 +664,7 @@ export class Apiserver {
     const isNamespace = t.type.group === '' && t.type.plural === 'namespaces';
     const held = finalizers.length > 0 || isNamespace;
     if (held) {
-      if (old.metadata.deletionTimestamp && deepEqual(finalizers, old.metadata.finalizers ?? [])) return this.present(t, old);
+      if (old.metadata.deletionTimestamp && deepEqual(finalizers, old.metadata.finalizers ?? [])) return presentAs(t, old);
       const next: KubeObject = {
         ...old,
         metadata: {
@@ -685,8 +675,8 @@ export class Apiserver {
         },
       };
       if (isNamespace) next.status = { ...(old.status as object), phase: 'Terminating' };
-      if (ctx.dryRun) return this.present(t, next);
-      return this.present(t, this.commit(t, 'MODIFIED', next, old));
+      if (ctx.dryRun) return presentAs(t, next);
+      return presentAs(t, this.commit(t, 'MODIFIED', next, old));
     }
     if (ctx.dryRun) return this.deleted(t, old);
     return this.deleted(t, this.commit(t, 'DELETED', old, old));
@@ -698,7 +688,7 @@ export class Apiserver {
    * (genericregistry.Store.Delete in k8s.io/apiserver/pkg/registry/generic/registry/store.go).
    */
   private deleted(t: Target, object: KubeObject): KubeObject | Status {
-    if (!t.type.builtin || t.type.returnDeletedObject) return this.present(t, object);
+    if (!t.type.builtin || t.type.returnDeletedObject) return presentAs(t, object);
     return {
       kind: 'Status',
       apiVersion: 'v1',
@@ -760,14 +750,6 @@ export class Apiserver {
   }
 
   // ---------------------------------------------------------------- CRDs
-
-  private prepareCrd(crd: KubeObject, old?: KubeObject): KubeObject {
-    return prepareCrd(crd, old);
-  }
-
-  private validateCrd(crd: KubeObject): StatusCause[] {
-    return validateCrd(crd);
-  }
 
   /** Serves, re-serves or stops serving the resource of a CRD as it is committed. */
   syncCrd(type: WatchEventType, crd: KubeObject): void {

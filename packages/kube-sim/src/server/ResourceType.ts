@@ -61,12 +61,11 @@ export interface ResourceType {
   /** Keeps server-assigned values over an update (a Service's clusterIP); gets a copy it may change. */
   onUpdate?: (object: Record<string, unknown>, old: KubeObject) => void;
   /**
-   * How names are checked when not a DNS subdomain: `label` (Namespace), `dns1035` (Service);
-   * `unchecked` for core/v1 Events, whose metadata kube does not validate.
+   * How names are checked when not a DNS subdomain: `label` (Namespace), `dns1035` (Service),
+   * `pathSegment` (RBAC objects may have any name a URL path segment can hold, e.g.
+   * `system:discovery`); `unchecked` for core/v1 Events, whose metadata kube does not validate.
    */
   nameRule?: NameRule | 'unchecked';
-  /** RBAC objects may have any name a URL path segment can hold (e.g. `system:discovery`), not only DNS subdomains. */
-  pathSegmentNames?: boolean;
   /** What kube's Go validation of a built-in rejects; `old` is set on updates. */
   validate?: (object: KubeObject, old: KubeObject | undefined) => StatusCause[];
   /**

@@ -1,4 +1,9 @@
-/** RFC 3339 with second precision, as metav1.Time serialises. */
+/** A time in RFC 3339 with second precision, as metav1.Time serialises. */
+export function rfc3339(time: Date | number): string {
+  return new Date(time).toISOString().replace(/\.\d+Z$/, 'Z');
+}
+
+/** The current time as metav1.Time serialises it. */
 export function now(): string {
-  return new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+  return rfc3339(Date.now());
 }

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseYaml } from 'yaml';
 import { encodeObject } from '../store/encode';
 import type { KubeObject } from '../types';
+import type { Target } from './Target';
 import { toTable, wantsTable } from './tables/toTable';
 import type { Apiserver, DeleteOptions, PatchType, ResourceRef, Subresource, WriteContext } from './Apiserver';
 import type { Authorizer, TokenGrant } from './authorizer';
@@ -299,7 +300,7 @@ export function createHttpHandler(options: HttpHandlerOptions): (req: IncomingMe
     }
     switch (verb) {
       case 'watch':
-        return serveWatch(req, res, p, q);
+        return serveWatch(req, res, p, q, target);
       case 'get': {
         const object = apiserver.get(p.ref, p.name!, subresource);
         // Custom resources answer `kubectl get` with their CRD's printer columns.
@@ -379,10 +380,9 @@ export function createHttpHandler(options: HttpHandlerOptions): (req: IncomingMe
     }
   }
 
-  function serveWatch(req: IncomingMessage, res: ServerResponse, p: ResourcePath, q: URLSearchParams): void {
+  function serveWatch(req: IncomingMessage, res: ServerResponse, p: ResourcePath, q: URLSearchParams, target: Target): void {
     const settings = faults.current;
     // `kubectl get -w` on custom resources: each object event carries a one-row Table.
-    const target = apiserver.resolve(p.ref);
     const asTable = !target.type.builtin && wantsTable(req.headers.accept);
     const tableLine = (type: string, object: KubeObject) =>
       `${JSON.stringify({ type, object: toTable(target.version, [object], { resourceVersion: object.metadata.resourceVersion }) })}\n`;

@@ -1,4 +1,5 @@
 import type { CelInput } from '@bufbuild/cel';
+import { isPlainObject } from '../jsonValue';
 import type { SchemaNode } from '../SchemaNode';
 
 const RESERVED = new Set([
@@ -32,8 +33,6 @@ export function escapePropertyName(name: string): string | undefined {
   });
   return ok ? escaped : undefined;
 }
-
-const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
  * A JSON value as CEL sees it under its schema: objects with properties become maps keyed by the

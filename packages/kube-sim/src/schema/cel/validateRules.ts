@@ -3,14 +3,13 @@ import { deepEqual } from '../../server/patches';
 import type { CauseReason, FieldCause } from '../causes';
 import { formatValue } from '../causes';
 import { FieldPath } from '../fieldPath';
+import { isPlainObject } from '../jsonValue';
 import type { SchemaNode } from '../SchemaNode';
 import type { JSONSchemaProps } from '../types';
 import { compileExpression } from './celEnvironment';
 import { toCel } from './celValue';
 
 type Rule = NonNullable<JSONSchemaProps['x-kubernetes-validations']>[number];
-
-const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Whether a rule compares with the old value: it runs on updates only, where an old value correlates. */
 function isTransitionRule(rule: Rule): boolean {
@@ -108,7 +107,7 @@ function correlate(node: SchemaNode, item: unknown, old: unknown): unknown {
 }
 
 function walk(node: SchemaNode, value: unknown, old: unknown, path: FieldPath, out: FieldCause[]): void {
-  if (value === null || value === undefined) return;
+  if (value === null || value === undefined || !node.rulesBelow) return;
   evaluateRules(node, value, old, path, out);
   if (isPlainObject(value)) {
     const before = isPlainObject(old) ? old : undefined;
@@ -135,7 +134,7 @@ export function validateRules(root: SchemaNode, object: unknown, old: unknown): 
   return out;
 }
 
-/** Every rule of a schema, for counting and compile checks. */
+/** Every rule of a schema, for compile checks. */
 export function collectRules(schema: JSONSchemaProps | undefined, out: Rule[] = []): Rule[] {
   if (!schema) return out;
   out.push(...(schema['x-kubernetes-validations'] ?? []));

@@ -1,13 +1,12 @@
 // Wire responses are checked as untyped JSON, hence `any` in assertions.
-import { CustomObjectsApi, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import type { SimCluster } from '../../cluster/SimCluster';
 import { compileExpression } from '../../schema/cel/celEnvironment';
 import { collectRules } from '../../schema/cel/validateRules';
 import type { KubeObject } from '../../types';
-import { failure, startTestCluster } from './__testUtils__/testCluster';
+import { failure, useTestCluster } from './__testUtils__/testCluster';
 
 const merge = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 const UPSTREAM = join(__dirname, '../../../crds/upstream');
@@ -73,14 +72,11 @@ const WIDGETS = { group: 'example.com', version: 'v1', plural: 'widgets', namesp
 
 // apiextensions-apiserver/pkg/apiserver/schema/cel/validation.go (kube 1.31).
 describe('CEL validation rules (x-kubernetes-validations)', () => {
-  let cluster: SimCluster;
-  let kc: KubeConfig;
+  const sim = useTestCluster({ crds: [UPSTREAM, OPERATIONS_CRD, widgetCrd] });
   let custom: CustomObjectsApi;
-  beforeAll(async () => {
-    ({ cluster, kc } = await startTestCluster({ crds: [UPSTREAM, OPERATIONS_CRD, widgetCrd] }));
-    custom = kc.makeApiClient(CustomObjectsApi);
+  beforeAll(() => {
+    custom = sim.kc.makeApiClient(CustomObjectsApi);
   });
-  afterAll(() => cluster.stop());
 
   it('compiles every rule of the bundled upstream CRDs and of the operator\'s CRDs', () => {
     const files = [...readdirSync(UPSTREAM).filter(f => f.endsWith('.yaml')).map(f => join(UPSTREAM, f)), OPERATIONS_CRD];

@@ -1,7 +1,6 @@
 // Wire responses are checked as untyped JSON, hence `any` in assertions.
-import { AppsV1Api, CoordinationV1Api, CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
-import type { SimCluster } from '../../cluster/SimCluster';
-import { failure, startTestCluster } from './__testUtils__/testCluster';
+import { AppsV1Api, CoordinationV1Api, CoreV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { failure, useTestCluster } from './__testUtils__/testCluster';
 
 const merge = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 const CONFIG_KEY_RULE = "a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')";
@@ -9,14 +8,11 @@ const CONFIG_KEY_RULE = "a valid config key must consist of alphanumeric charact
 // pkg/apis/core/validation/validation.go, pkg/apis/apps/validation and
 // pkg/apis/coordination/validation (kube 1.31).
 describe('core kinds validated as kube-apiserver does', () => {
-  let cluster: SimCluster;
-  let kc: KubeConfig;
+  const sim = useTestCluster();
   let core: CoreV1Api;
-  beforeAll(async () => {
-    ({ cluster, kc } = await startTestCluster());
-    core = kc.makeApiClient(CoreV1Api);
+  beforeAll(() => {
+    core = sim.kc.makeApiClient(CoreV1Api);
   });
-  afterAll(() => cluster.stop());
 
   describe('Secret (ValidateSecret, ValidateSecretUpdate)', () => {
     it('refuses data keys that are no config keys, and the keys a type requires', async () => {
@@ -55,7 +51,7 @@ describe('core kinds validated as kube-apiserver does', () => {
   });
 
   it('refuses a Lease with a non-positive duration (ValidateLeaseSpec)', async () => {
-    const leases = kc.makeApiClient(CoordinationV1Api);
+    const leases = sim.kc.makeApiClient(CoordinationV1Api);
     const { body } = await failure(leases.createNamespacedLease({ namespace: 'default', body: { metadata: { name: 'leader' }, spec: { leaseDurationSeconds: 0, leaseTransitions: -1 } } }));
     expect(body.details.causes).toEqual([
       { reason: 'FieldValueInvalid', field: 'spec.leaseDurationSeconds', message: 'Invalid value: 0: must be greater than 0' },
@@ -102,7 +98,7 @@ describe('core kinds validated as kube-apiserver does', () => {
     });
 
     it('refuses a restartPolicy other than Always and keeps the selector immutable', async () => {
-      const apps = kc.makeApiClient(AppsV1Api);
+      const apps = sim.kc.makeApiClient(AppsV1Api);
       const never = await failure(apps.createNamespacedDeployment({ namespace: 'default', body: deployment('web', { restartPolicy: 'Never' }) as any }));
       expect(never.body.details.causes).toEqual([{ reason: 'FieldValueNotSupported', field: 'spec.template.spec.restartPolicy', message: 'Unsupported value: "Never": supported values: "Always"' }]);
 

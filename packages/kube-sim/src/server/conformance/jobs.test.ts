@@ -1,7 +1,6 @@
 // Wire responses are checked as untyped JSON, hence `any` in assertions.
-import { BatchV1Api, KubeConfig, PatchStrategy, V1Job, setHeaderOptions } from '@kubernetes/client-node';
-import type { SimCluster } from '../../cluster/SimCluster';
-import { failure, startTestCluster } from './__testUtils__/testCluster';
+import { BatchV1Api, PatchStrategy, V1Job, setHeaderOptions } from '@kubernetes/client-node';
+import { failure, useTestCluster } from './__testUtils__/testCluster';
 
 const merge = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
@@ -16,14 +15,11 @@ const job = (name: string, podSpec: Record<string, unknown> = {}, spec: Record<s
 // pkg/apis/batch/v1/defaults.go, pkg/registry/batch/job/strategy.go and
 // pkg/apis/batch/validation/validation.go (kube 1.31).
 describe('batch/v1 Job defaults and validation', () => {
-  let cluster: SimCluster;
-  let kc: KubeConfig;
+  const sim = useTestCluster();
   let batch: BatchV1Api;
-  beforeAll(async () => {
-    ({ cluster, kc } = await startTestCluster());
-    batch = kc.makeApiClient(BatchV1Api);
+  beforeAll(() => {
+    batch = sim.kc.makeApiClient(BatchV1Api);
   });
-  afterAll(() => cluster.stop());
 
   const create = (body: V1Job) => batch.createNamespacedJob({ namespace: 'default', body });
 

@@ -1,19 +1,15 @@
 // Wire responses are checked as untyped JSON, hence `any` in assertions.
-import { CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
-import type { SimCluster } from '../../cluster/SimCluster';
-import { failure, startTestCluster } from './__testUtils__/testCluster';
+import { CoreV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { failure, useTestCluster } from './__testUtils__/testCluster';
 
 const merge = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
 describe('namespaces', () => {
-  let cluster: SimCluster;
-  let kc: KubeConfig;
+  const sim = useTestCluster();
   let core: CoreV1Api;
-  beforeAll(async () => {
-    ({ cluster, kc } = await startTestCluster());
-    core = kc.makeApiClient(CoreV1Api);
+  beforeAll(() => {
+    core = sim.kc.makeApiClient(CoreV1Api);
   });
-  afterAll(() => cluster.stop());
 
   // SetDefaults_Namespace (pkg/apis/core/v1/defaults.go): webhooks select namespaces by this label.
   it('label every namespace with kubernetes.io/metadata.name, which a client cannot change', async () => {
@@ -58,7 +54,7 @@ describe('namespaces', () => {
     // The namespace registry answers with the object (ReturnDeletedObject), now Terminating.
     expect(deleted.kind).toBe('Namespace');
     expect(deleted.status.phase).toBe('Terminating');
-    await cluster.idle();
+    await sim.cluster.idle();
 
     const ns: any = await core.readNamespace({ name: 'doomed' });
     expect(ns.status.phase).toBe('Terminating');
@@ -77,13 +73,13 @@ describe('namespaces', () => {
     expect(conditions.NamespaceContentRemaining.lastTransitionTime).toBeDefined();
 
     await core.patchNamespacedConfigMap({ namespace: 'doomed', name: 'a', body: { metadata: { finalizers: null } } }, merge);
-    await cluster.idle();
+    await sim.cluster.idle();
     const fewer: any = await core.readNamespace({ name: 'doomed' });
     const remaining = fewer.status.conditions.find((c: any) => c.type === 'NamespaceContentRemaining');
     expect(remaining.message).toBe('Some resources are remaining: secrets. has 1 resource instances');
 
     await core.patchNamespacedSecret({ namespace: 'doomed', name: 'b', body: { metadata: { finalizers: null } } }, merge);
-    await cluster.idle();
+    await sim.cluster.idle();
     expect((await failure(core.readNamespace({ name: 'doomed' }))).code).toBe(404);
   });
 });

@@ -1,7 +1,6 @@
 // Wire responses are checked as untyped JSON, hence `any` in assertions.
-import { CoordinationV1Api, CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
-import type { SimCluster } from '../../cluster/SimCluster';
-import { failure, startTestCluster } from './__testUtils__/testCluster';
+import { CoordinationV1Api, CoreV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { failure, useTestCluster } from './__testUtils__/testCluster';
 
 const SUBDOMAIN_RULE = "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
 const QUALIFIED_NAME_RULE = "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')";
@@ -9,14 +8,11 @@ const QUALIFIED_NAME_RULE = "name part must consist of alphanumeric characters, 
 // k8s.io/apimachinery/pkg/api/validation/objectmeta.go (ValidateObjectMetaAccessor) and
 // k8s.io/apimachinery/pkg/util/validation/validation.go: the same rules on every kind.
 describe('object metadata (apimachinery ValidateObjectMetaAccessor)', () => {
-  let cluster: SimCluster;
-  let kc: KubeConfig;
+  const sim = useTestCluster();
   let core: CoreV1Api;
-  beforeAll(async () => {
-    ({ cluster, kc } = await startTestCluster());
-    core = kc.makeApiClient(CoreV1Api);
+  beforeAll(() => {
+    core = sim.kc.makeApiClient(CoreV1Api);
   });
-  afterAll(() => cluster.stop());
 
   const configMap = (metadata: Record<string, unknown>) => core.createNamespacedConfigMap({ namespace: 'default', body: { metadata } as any });
 
@@ -93,7 +89,7 @@ describe('object metadata (apimachinery ValidateObjectMetaAccessor)', () => {
   });
 
   it('refuses finalizers that are no qualified names, and owner references without uid', async () => {
-    const leases = kc.makeApiClient(CoordinationV1Api);
+    const leases = sim.kc.makeApiClient(CoordinationV1Api);
     const finalizer = await failure(leases.createNamespacedLease({ namespace: 'default', body: { metadata: { name: 'leader', finalizers: ['example.com/a/b'] } } }));
     expect(finalizer.body.details.causes[0]).toMatchObject({ reason: 'FieldValueInvalid', field: 'metadata.finalizers' });
     expect(finalizer.body.message).toMatch(/^Lease\.coordination\.k8s\.io "leader" is invalid: metadata\.finalizers: Invalid value: "example\.com\/a\/b": a qualified name/);

@@ -1,3 +1,5 @@
+import { isPlainObject } from '../../schema/jsonValue';
+
 /**
  * The simple JSONPath of CRD printer columns (k8s.io/client-go/util/jsonpath as the CRD table
  * convertor uses it): fields `.a.b`, indexes `[0]`, wildcards `[*]` and filters
@@ -10,7 +12,7 @@ export function findJsonPath(root: unknown, path: string): unknown[] {
     const next: unknown[] = [];
     for (const value of current) {
       if (step.startsWith('.')) {
-        if (isObject(value) && step.slice(1) in value) next.push(value[step.slice(1)]);
+        if (isPlainObject(value) && step.slice(1) in value) next.push(value[step.slice(1)]);
       } else if (step.startsWith('[?(')) {
         const filter = /^\[\?\(@\.([\w.-]+)\s*(==|!=)\s*["']?([^"')]*)["']?\)\]$/.exec(step);
         if (filter && Array.isArray(value)) {
@@ -22,12 +24,12 @@ export function findJsonPath(root: unknown, path: string): unknown[] {
         }
       } else if (step === '[*]') {
         if (Array.isArray(value)) next.push(...value);
-        else if (isObject(value)) next.push(...Object.values(value));
+        else if (isPlainObject(value)) next.push(...Object.values(value));
       } else if (Array.isArray(value)) {
         const index = Number(step.slice(1, -1));
         const item = value.at(index);
         if (item !== undefined) next.push(item);
-      } else if (isObject(value)) {
+      } else if (isPlainObject(value)) {
         const key = step.slice(1, -1).replace(/^['"]|['"]$/g, '');
         if (key in value) next.push(value[key]);
       }
@@ -35,8 +37,4 @@ export function findJsonPath(root: unknown, path: string): unknown[] {
     current = next;
   }
   return current;
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

@@ -10,6 +10,26 @@ export async function startTestCluster(options: SimClusterOptions = {}): Promise
   return { cluster, kc };
 }
 
+/** A running test cluster and a KubeConfig with its admin token. */
+export interface TestCluster {
+  cluster: SimCluster;
+  kc: KubeConfig;
+}
+
+/**
+ * Runs a plain-HTTP cluster for the enclosing `describe`: started before its tests, stopped after
+ * them. The object returned is filled in once the cluster runs, so read it in hooks and tests.
+ */
+export function useTestCluster(options: SimClusterOptions = {}): TestCluster {
+  // Empty until the beforeAll below fills it; nothing reads it before then.
+  const started = {} as TestCluster;
+  beforeAll(async () => {
+    Object.assign(started, await startTestCluster(options));
+  });
+  afterAll(() => started.cluster?.stop());
+  return started;
+}
+
 /** The HTTP status and metav1.Status body of a client-node ApiException. */
 export async function failure(promise: Promise<unknown>): Promise<{ code: number; body: any }> {
   try {
