@@ -1,11 +1,24 @@
 import { mockApis, MockFetchApi } from '@backstage/test-utils';
 import { http, HttpResponse } from 'msw';
-import { setupServer } from 'msw/node';
-import type { FleetEvent } from '@vworkspace/backstage-plugin-fleet-common';
+import { setupServer, type SetupServer } from 'msw/node';
+import type {
+  FleetEvent,
+  InstanceDetail,
+  OperationSummary,
+} from '@vworkspace/backstage-plugin-fleet-common';
+import {
+  appFixture,
+  clusterFixture,
+  instanceDetailFixture,
+  operationFixture,
+} from '../__fixtures__/fleet';
 import { FleetClient } from '../api/FleetClient';
 
 /** Where the tests' fleet backend lives: mockApis.discovery's default base URL. */
 export const fleetBaseUrl = 'http://example.com/api/fleet';
+
+/** Where the detail of the instance behind `instanceEntity` (edge-paris/team-a/nextcloud) is read. */
+export const instanceDetailUrl = `${fleetBaseUrl}/instances/edge-paris/team-a/nextcloud`;
 
 /**
  * An msw server for the fleet backend, started for the test file and reset between tests.
@@ -28,16 +41,70 @@ export function createTestFleetClient(): FleetClient {
 }
 
 /** Backstage error JSON, as the backend's error handler writes it. */
-export function backstageError(
-  name: string,
-  message: string,
-  statusCode: number,
-) {
+function backstageError(name: string, message: string, statusCode: number) {
   return {
     error: { name, message },
     request: { method: 'POST', url: '/api/fleet/operations' },
     response: { statusCode },
   };
+}
+
+/** A Backstage error response with that status, as the backend's error handler sends it. */
+export function errorResponse(
+  name: string,
+  message: string,
+  statusCode: number,
+) {
+  return HttpResponse.json(backstageError(name, message, statusCode), {
+    status: statusCode,
+  });
+}
+
+/**
+ * A `POST /operations` that accepts every request with `created` and keeps the last body it
+ * received, so a test can check what the UI asked for.
+ */
+export function acceptOperations(created: OperationSummary, status = 201) {
+  let body: unknown;
+  const handler = http.post(
+    `${fleetBaseUrl}/operations`,
+    async ({ request }) => {
+      body = await request.json();
+      return HttpResponse.json(created, { status });
+    },
+  );
+  return {
+    handler,
+    /** The body of the last request; undefined while none came. */
+    get posted() {
+      return body;
+    },
+  };
+}
+
+/**
+ * Serves everything an instance's entity page reads: the instance behind `instanceEntity`,
+ * the clusters, the app catalog, its operations and a live change stream (returned).
+ */
+export function serveInstancePage(
+  server: SetupServer,
+  detail: InstanceDetail = instanceDetailFixture(),
+) {
+  const events = liveEvents();
+  server.use(
+    http.get(instanceDetailUrl, () => HttpResponse.json(detail)),
+    http.get(`${fleetBaseUrl}/clusters`, () =>
+      HttpResponse.json({ items: [clusterFixture()] }),
+    ),
+    http.get(`${fleetBaseUrl}/apps`, () =>
+      HttpResponse.json({ items: [appFixture()] }),
+    ),
+    http.get(`${fleetBaseUrl}/operations`, () =>
+      HttpResponse.json({ items: [operationFixture()], totalCount: 1 }),
+    ),
+    events.handler,
+  );
+  return events;
 }
 
 /**

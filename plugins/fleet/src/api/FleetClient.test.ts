@@ -8,7 +8,8 @@ import {
   operationFixture,
 } from '../__fixtures__/fleet';
 import {
-  backstageError,
+  acceptOperations,
+  errorResponse,
   createTestFleetClient,
   fleetBaseUrl,
   setupFleetServer,
@@ -81,10 +82,7 @@ describe('FleetClient', () => {
         new URL(request.url).searchParams.get('entityRef') ===
         'component:default/x'
           ? HttpResponse.json(instanceDetailFixture())
-          : HttpResponse.json(
-              backstageError('NotFoundError', 'no instance', 404),
-              { status: 404 },
-            ),
+          : errorResponse('NotFoundError', 'no instance', 404),
       ),
     );
     const client = createTestFleetClient();
@@ -101,13 +99,10 @@ describe('FleetClient', () => {
   it('surfaces the backend message of a Backstage error', async () => {
     server.use(
       http.post(`${fleetBaseUrl}/operations`, () =>
-        HttpResponse.json(
-          backstageError(
-            'ConflictError',
-            'instance team-a/nextcloud is busy: Upgrade nextcloud-upgrade-9x2q1 is running',
-            409,
-          ),
-          { status: 409 },
+        errorResponse(
+          'ConflictError',
+          'instance team-a/nextcloud is busy: Upgrade nextcloud-upgrade-9x2q1 is running',
+          409,
         ),
       ),
     );
@@ -157,19 +152,11 @@ describe('FleetClient', () => {
   });
 
   it('posts an operation and returns what the backend created', async () => {
-    let body: unknown;
-    server.use(
-      http.post(`${fleetBaseUrl}/operations`, async ({ request }) => {
-        body = await request.json();
-        return HttpResponse.json(
-          operationFixture({
-            phase: undefined,
-            delivery: { state: 'pending' },
-          }),
-          { status: 202 },
-        );
-      }),
+    const backend = acceptOperations(
+      operationFixture({ phase: undefined, delivery: { state: 'pending' } }),
+      202,
     );
+    server.use(backend.handler);
     const created = await createTestFleetClient().createOperation({
       cluster: 'edge-paris',
       namespace: 'team-a',
@@ -179,7 +166,7 @@ describe('FleetClient', () => {
       reason: 'before upgrade',
     });
     expect(created.delivery?.state).toBe('pending');
-    expect(body).toEqual({
+    expect(backend.posted).toEqual({
       cluster: 'edge-paris',
       namespace: 'team-a',
       instance: 'nextcloud',
@@ -271,10 +258,7 @@ describe('FleetClient', () => {
     it('rejects with the backend message when the stream is refused', async () => {
       server.use(
         http.get(`${fleetBaseUrl}/events`, () =>
-          HttpResponse.json(
-            backstageError('AuthenticationError', 'Missing credentials', 401),
-            { status: 401 },
-          ),
+          errorResponse('AuthenticationError', 'Missing credentials', 401),
         ),
       );
       await expect(

@@ -5,7 +5,7 @@ import {
   instanceSummaryFixture,
 } from '../../__fixtures__/fleet';
 import {
-  backstageError,
+  errorResponse,
   fleetBaseUrl,
   liveEvents,
   setupFleetServer,
@@ -73,13 +73,10 @@ describe('ClusterContent', () => {
     serve();
     server.use(
       http.get(`${fleetBaseUrl}/clusters`, () =>
-        HttpResponse.json(
-          backstageError(
-            'ServiceUnavailableError',
-            'fleet store is starting',
-            503,
-          ),
-          { status: 503 },
+        errorResponse(
+          'ServiceUnavailableError',
+          'fleet store is starting',
+          503,
         ),
       ),
     );
@@ -175,13 +172,10 @@ describe('ClusterOverviewCard', () => {
     serve();
     server.use(
       http.get(`${fleetBaseUrl}/clusters`, () =>
-        HttpResponse.json(
-          backstageError(
-            'ServiceUnavailableError',
-            'fleet store is starting',
-            503,
-          ),
-          { status: 503 },
+        errorResponse(
+          'ServiceUnavailableError',
+          'fleet store is starting',
+          503,
         ),
       ),
     );

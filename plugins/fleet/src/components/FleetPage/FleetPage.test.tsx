@@ -7,7 +7,7 @@ import {
   instanceSummaryFixture,
 } from '../../__fixtures__/fleet';
 import {
-  backstageError,
+  errorResponse,
   fleetBaseUrl,
   liveEvents,
   setupFleetServer,
@@ -97,10 +97,7 @@ describe('FleetPageContent', () => {
     serve();
     server.use(
       http.get(`${fleetBaseUrl}/clusters`, () =>
-        HttpResponse.json(
-          backstageError('NotAllowedError', 'You may not list clusters', 403),
-          { status: 403 },
-        ),
+        errorResponse('NotAllowedError', 'You may not list clusters', 403),
       ),
     );
     await renderWithFleet(<FleetPageContent />);

@@ -3,13 +3,11 @@ import Typography from '@material-ui/core/Typography';
 import Form from '@rjsf/material-ui';
 import type { RJSFSchema, UiSchema } from '@rjsf/utils';
 import validator from '@rjsf/validator-ajv8';
-import type {
-  InstanceDetail,
-  OperationSummary,
-} from '@vworkspace/backstage-plugin-fleet-common';
-import type { InstanceAction } from '../../hooks/instanceActions';
 import { OperationDialog } from './OperationDialog';
-import { useCreateOperation } from './useCreateOperation';
+import {
+  useOperationDialog,
+  type OperationDialogProps,
+} from './useOperationDialog';
 
 // The dialog has its own confirm button; the form's is not rendered.
 const uiSchema: UiSchema = { 'ui:submitButtonOptions': { norender: true } };
@@ -18,44 +16,21 @@ const uiSchema: UiSchema = { 'ui:submitButtonOptions': { norender: true } };
  * Any other operation the app's template allows, with a form generated from its parameter
  * JSON Schema (validated in the browser; the backend validates again and names the field).
  */
-export function OperationFormDialog(props: {
-  detail: InstanceDetail;
-  action: InstanceAction;
-  onClose: () => void;
-  onCreated: (operation: OperationSummary) => void;
-}) {
-  const { detail, action } = props;
-  const { summary } = detail;
+export function OperationFormDialog(props: OperationDialogProps) {
+  const { action } = props;
+  const { summary } = props.detail;
   const schema = action.template.parameters as RJSFSchema;
   // `submit()` is the one method used: it validates, then calls onSubmit with the data.
   const formRef = useRef<{ submit: () => void }>(null);
   const [formData, setFormData] = useState<Record<string, unknown>>({});
-  const [reason, setReason] = useState('');
-  const { create, submitting, error } = useCreateOperation(
-    summary,
-    props.onCreated,
-  );
-
-  const submit = async (parameters: Record<string, unknown>) => {
-    const created = await create({
-      type: action.type,
-      engine: action.engine,
-      parameters,
-      reason,
-    });
-    if (created) props.onClose();
-  };
+  const { submit, frame } = useOperationDialog(props);
 
   return (
     <OperationDialog
+      {...frame}
       title={`${action.title} on ${summary.namespace}/${summary.name}`}
-      reason={reason}
-      onReasonChange={setReason}
-      error={error}
-      submitting={submitting}
       confirmLabel={action.title}
       onConfirm={() => formRef.current?.submit()}
-      onClose={props.onClose}
     >
       {action.description && (
         <Typography variant="body2" gutterBottom>

@@ -6,17 +6,17 @@ import Radio from '@material-ui/core/Radio';
 import RadioGroup from '@material-ui/core/RadioGroup';
 import Typography from '@material-ui/core/Typography';
 import Alert from '@material-ui/lab/Alert';
-import type {
-  InstanceDetail,
-  OperationSummary,
-} from '@vworkspace/backstage-plugin-fleet-common';
+import type { OperationSummary } from '@vworkspace/backstage-plugin-fleet-common';
 import { fleetApiRef } from '../../api/FleetApi';
 import { formatAge } from '../../hooks/formatTime';
 import type { InstanceAction } from '../../hooks/instanceActions';
 import { successfulBackups } from '../../hooks/instanceActions';
 import { templateDefaults } from '../../hooks/templateDefaults';
 import { OperationDialog } from './OperationDialog';
-import { useCreateOperation } from './useCreateOperation';
+import {
+  useOperationDialog,
+  type OperationDialogProps,
+} from './useOperationDialog';
 
 /** The backup name an engine restores from: the one the backup recorded, else the Operation's. */
 export function backupNameOf(backup: OperationSummary): string {
@@ -59,12 +59,7 @@ function mergeBackups(...lists: OperationSummary[][]): OperationSummary[] {
  * Restore: choose one of the instance's successful backups, read what will be overwritten,
  * confirm.
  */
-export function RestoreDialog(props: {
-  detail: InstanceDetail;
-  action: InstanceAction;
-  onClose: () => void;
-  onCreated: (operation: OperationSummary) => void;
-}) {
+export function RestoreDialog(props: OperationDialogProps) {
   const { detail, action } = props;
   const { summary } = detail;
   const api = useApi(fleetApiRef);
@@ -77,11 +72,7 @@ export function RestoreDialog(props: {
     items: [],
   });
   const [chosen, setChosen] = useState<string | undefined>();
-  const [reason, setReason] = useState('');
-  const { create, submitting, error } = useCreateOperation(
-    summary,
-    props.onCreated,
-  );
+  const { submit, frame } = useOperationDialog(props);
 
   useEffect(() => {
     let cancelled = false;
@@ -111,31 +102,21 @@ export function RestoreDialog(props: {
   const selected = backups.find(b => b.name === (chosen ?? backups[0]?.name));
   const now = Date.now();
 
-  const confirm = async () => {
+  const confirm = () => {
     if (!selected) return;
-    const created = await create({
-      type: 'Restore',
-      engine: action.engine,
-      parameters: {
-        ...templateDefaults(action.template),
-        ...restoreParameters(action, selected),
-      },
-      reason,
+    submit({
+      ...templateDefaults(action.template),
+      ...restoreParameters(action, selected),
     });
-    if (created) props.onClose();
   };
 
   return (
     <OperationDialog
+      {...frame}
       title={`Restore ${summary.namespace}/${summary.name}`}
-      reason={reason}
-      onReasonChange={setReason}
-      error={error}
-      submitting={submitting}
       confirmLabel={`Overwrite ${summary.namespace}/${summary.name}`}
       confirmDisabled={!selected}
       onConfirm={confirm}
-      onClose={props.onClose}
     >
       {listed.loading && <LinearProgress aria-label="Loading backups" />}
       {listed.error && (

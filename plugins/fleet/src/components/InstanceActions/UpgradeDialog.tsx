@@ -2,59 +2,35 @@ import { useState } from 'react';
 import MenuItem from '@material-ui/core/MenuItem';
 import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
-import type {
-  AppTemplate,
-  InstanceDetail,
-  OperationSummary,
-} from '@vworkspace/backstage-plugin-fleet-common';
+import type { AppTemplate } from '@vworkspace/backstage-plugin-fleet-common';
 import { formatAge } from '../../hooks/formatTime';
-import {
-  upgradeVersions,
-  type InstanceAction,
-} from '../../hooks/instanceActions';
+import { upgradeVersions } from '../../hooks/instanceActions';
 import { templateDefaults } from '../../hooks/templateDefaults';
 import { OperationDialog } from './OperationDialog';
-import { useCreateOperation } from './useCreateOperation';
+import {
+  useOperationDialog,
+  type OperationDialogProps,
+} from './useOperationDialog';
 
 /** Upgrade: choose a chart version the app catalog offers. */
-export function UpgradeDialog(props: {
-  detail: InstanceDetail;
-  app: AppTemplate | undefined;
-  action: InstanceAction;
-  onClose: () => void;
-  onCreated: (operation: OperationSummary) => void;
-}) {
+export function UpgradeDialog(
+  props: OperationDialogProps & { app: AppTemplate | undefined },
+) {
   const { detail, action } = props;
   const { summary } = detail;
   const versions = upgradeVersions(detail, props.app);
   const [version, setVersion] = useState(versions[0] ?? '');
-  const [reason, setReason] = useState('');
-  const { create, submitting, error } = useCreateOperation(
-    summary,
-    props.onCreated,
-  );
-
-  const confirm = async () => {
-    const created = await create({
-      type: 'Upgrade',
-      engine: action.engine,
-      parameters: { ...templateDefaults(action.template), version },
-      reason,
-    });
-    if (created) props.onClose();
-  };
+  const { submit, frame } = useOperationDialog(props);
 
   return (
     <OperationDialog
+      {...frame}
       title={`Upgrade ${summary.namespace}/${summary.name}`}
-      reason={reason}
-      onReasonChange={setReason}
-      error={error}
-      submitting={submitting}
       confirmLabel={version ? `Upgrade to ${version}` : 'Upgrade'}
       confirmDisabled={!version}
-      onConfirm={confirm}
-      onClose={props.onClose}
+      onConfirm={() =>
+        submit({ ...templateDefaults(action.template), version })
+      }
     >
       <Typography variant="body2" gutterBottom>
         Chart {summary.chart.name}: desired {summary.chart.version}, deployed{' '}

@@ -1,17 +1,18 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { http, HttpResponse } from 'msw';
+import type { InstanceDetail } from '@vworkspace/backstage-plugin-fleet-common';
 import {
-  appFixture,
-  clusterFixture,
   instanceDetailFixture,
   instanceSummaryFixture,
   operationFixture,
 } from '../../__fixtures__/fleet';
 import {
-  backstageError,
+  acceptOperations,
+  errorResponse,
   fleetBaseUrl,
-  liveEvents,
+  instanceDetailUrl,
+  serveInstancePage,
   setupFleetServer,
 } from '../../__testUtils__/fleetServer';
 import {
@@ -24,7 +25,6 @@ const server = setupFleetServer();
 
 // The page is large and this machine is shared: give each test room; none measures time.
 jest.setTimeout(30_000);
-const detailUrl = `${fleetBaseUrl}/instances/edge-paris/team-a/nextcloud`;
 
 const readyDetail = instanceDetailFixture({
   summary: instanceSummaryFixture({
@@ -55,28 +55,12 @@ function rowOf(table: HTMLElement, text: string): HTMLElement {
   return row;
 }
 
-function serve(detail = instanceDetailFixture()) {
-  const events = liveEvents();
-  server.use(
-    http.get(detailUrl, () => HttpResponse.json(detail)),
-    http.get(`${fleetBaseUrl}/clusters`, () =>
-      HttpResponse.json({ items: [clusterFixture()] }),
-    ),
-    http.get(`${fleetBaseUrl}/apps`, () =>
-      HttpResponse.json({ items: [appFixture()] }),
-    ),
-    http.get(`${fleetBaseUrl}/operations`, () =>
-      HttpResponse.json({ items: [operationFixture()], totalCount: 1 }),
-    ),
-    events.handler,
-  );
-  return events;
-}
+const serve = (detail?: InstanceDetail) => serveInstancePage(server, detail);
 
 describe('InstanceContent', () => {
   it('shows progress while the instance loads', async () => {
     serve();
-    server.use(http.get(detailUrl, () => new Promise(() => {})));
+    server.use(http.get(instanceDetailUrl, () => new Promise(() => {})));
     await renderWithFleet(<InstanceContent />, { entity: instanceEntity });
     expect(await screen.findByTestId('progress')).toBeInTheDocument();
   });
@@ -84,16 +68,11 @@ describe('InstanceContent', () => {
   it('explains an entity with no instance behind it', async () => {
     serve();
     server.use(
-      http.get(detailUrl, () =>
-        HttpResponse.json(
-          backstageError(
-            'NotFoundError',
-            'no instance team-a/nextcloud on cluster edge-paris',
-            404,
-          ),
-          {
-            status: 404,
-          },
+      http.get(instanceDetailUrl, () =>
+        errorResponse(
+          'NotFoundError',
+          'no instance team-a/nextcloud on cluster edge-paris',
+          404,
         ),
       ),
     );
@@ -109,16 +88,11 @@ describe('InstanceContent', () => {
   it('shows the backend error when loading fails', async () => {
     serve();
     server.use(
-      http.get(detailUrl, () =>
-        HttpResponse.json(
-          backstageError(
-            'ServiceUnavailableError',
-            'fleet store is not ready yet',
-            503,
-          ),
-          {
-            status: 503,
-          },
+      http.get(instanceDetailUrl, () =>
+        errorResponse(
+          'ServiceUnavailableError',
+          'fleet store is not ready yet',
+          503,
         ),
       ),
     );
@@ -191,7 +165,6 @@ describe('InstanceContent', () => {
 
   it('takes a backup in one click and follows it live to success', async () => {
     const events = serve(readyDetail);
-    let posted: unknown;
     const pending = operationFixture({
       name: 'nextcloud-backup-k2j9d',
       phase: undefined,
@@ -203,12 +176,8 @@ describe('InstanceContent', () => {
       engineStatus: undefined,
       delivery: { state: 'pending' },
     });
-    server.use(
-      http.post(`${fleetBaseUrl}/operations`, async ({ request }) => {
-        posted = await request.json();
-        return HttpResponse.json(pending, { status: 202 });
-      }),
-    );
+    const created = acceptOperations(pending, 202);
+    server.use(created.handler);
     await renderWithFleet(<InstanceContent />, { entity: instanceEntity });
     await userEvent.click(
       await screen.findByRole('button', { name: 'Backup now' }),
@@ -219,7 +188,7 @@ describe('InstanceContent', () => {
         /Backup nextcloud-backup-k2j9d requested\. Pending delivery/,
       ),
     ).toBeInTheDocument();
-    expect(posted).toMatchObject({
+    expect(created.posted).toMatchObject({
       cluster: 'edge-paris',
       namespace: 'team-a',
       instance: 'nextcloud',
@@ -268,13 +237,10 @@ describe('InstanceContent', () => {
     serve(readyDetail);
     server.use(
       http.post(`${fleetBaseUrl}/operations`, () =>
-        HttpResponse.json(
-          backstageError(
-            'ServiceUnavailableError',
-            'cluster core-lyon is unreachable: connection refused',
-            503,
-          ),
-          { status: 503 },
+        errorResponse(
+          'ServiceUnavailableError',
+          'cluster core-lyon is unreachable: connection refused',
+          503,
         ),
       ),
     );
@@ -318,7 +284,14 @@ describe('InstanceContent', () => {
       createdAt: '2026-12-03T02:00:00Z',
       result: { backupName: 'nextcloud-backup-aaaaa' },
     });
-    let posted: unknown;
+    const created = acceptOperations(
+      operationFixture({
+        name: 'nextcloud-restore-1',
+        type: 'Restore',
+        phase: 'Pending',
+        completedAt: undefined,
+      }),
+    );
     server.use(
       http.get(`${fleetBaseUrl}/operations`, ({ request }) => {
         const url = new URL(request.url);
@@ -333,18 +306,7 @@ describe('InstanceContent', () => {
           totalCount: 3,
         });
       }),
-      http.post(`${fleetBaseUrl}/operations`, async ({ request }) => {
-        posted = await request.json();
-        return HttpResponse.json(
-          operationFixture({
-            name: 'nextcloud-restore-1',
-            type: 'Restore',
-            phase: 'Pending',
-            completedAt: undefined,
-          }),
-          { status: 201 },
-        );
-      }),
+      created.handler,
     );
     await renderWithFleet(<InstanceContent />, { entity: instanceEntity });
     await userEvent.click(
@@ -370,7 +332,7 @@ describe('InstanceContent', () => {
     await waitFor(() =>
       expect(screen.queryByRole('dialog')).not.toBeInTheDocument(),
     );
-    expect(posted).toMatchObject({
+    expect(created.posted).toMatchObject({
       type: 'Restore',
       engine: 'velero',
       parameters: { backupName: 'nextcloud-backup-aaaaa', latest: false },
@@ -385,13 +347,10 @@ describe('InstanceContent', () => {
     serve(readyDetail);
     server.use(
       http.post(`${fleetBaseUrl}/operations`, () =>
-        HttpResponse.json(
-          backstageError(
-            'ConflictError',
-            'instance team-a/nextcloud is busy: Upgrade nextcloud-upgrade-2 is running',
-            409,
-          ),
-          { status: 409 },
+        errorResponse(
+          'ConflictError',
+          'instance team-a/nextcloud is busy: Upgrade nextcloud-upgrade-2 is running',
+          409,
         ),
       ),
     );
@@ -414,22 +373,14 @@ describe('InstanceContent', () => {
 
   it('upgrades to a version chosen from the app catalog', async () => {
     serve(readyDetail);
-    let posted: unknown;
-    server.use(
-      http.post(`${fleetBaseUrl}/operations`, async ({ request }) => {
-        posted = await request.json();
-        return HttpResponse.json(
-          operationFixture({
-            name: 'nextcloud-upgrade-3',
-            type: 'Upgrade',
-            phase: 'Pending',
-          }),
-          {
-            status: 201,
-          },
-        );
+    const created = acceptOperations(
+      operationFixture({
+        name: 'nextcloud-upgrade-3',
+        type: 'Upgrade',
+        phase: 'Pending',
       }),
     );
+    server.use(created.handler);
     await renderWithFleet(<InstanceContent />, { entity: instanceEntity });
     await userEvent.click(
       await screen.findByRole('button', { name: 'Upgrade' }),
@@ -443,7 +394,7 @@ describe('InstanceContent', () => {
       within(dialog).getByRole('button', { name: 'Upgrade to 6.1.0' }),
     );
     await waitFor(() =>
-      expect(posted).toMatchObject({
+      expect(created.posted).toMatchObject({
         type: 'Upgrade',
         engine: 'helm',
         parameters: { version: '6.1.0' },
@@ -453,22 +404,14 @@ describe('InstanceContent', () => {
 
   it('runs a template operation through its generated form, validating it first', async () => {
     serve(readyDetail);
-    let posted: unknown;
-    server.use(
-      http.post(`${fleetBaseUrl}/operations`, async ({ request }) => {
-        posted = await request.json();
-        return HttpResponse.json(
-          operationFixture({
-            name: 'nextcloud-runcommand-1',
-            type: 'RunCommand',
-            engine: 'job',
-          }),
-          {
-            status: 201,
-          },
-        );
+    const created = acceptOperations(
+      operationFixture({
+        name: 'nextcloud-runcommand-1',
+        type: 'RunCommand',
+        engine: 'job',
       }),
     );
+    server.use(created.handler);
     await renderWithFleet(<InstanceContent />, { entity: instanceEntity });
     await userEvent.click(
       await screen.findByRole('button', { name: 'Run occ maintenance' }),
@@ -482,14 +425,14 @@ describe('InstanceContent', () => {
     expect(
       await within(dialog).findByText('must be string'),
     ).toBeInTheDocument();
-    expect(posted).toBeUndefined();
+    expect(created.posted).toBeUndefined();
 
     await userEvent.type(within(dialog).getByLabelText(/command-0/), 'occ');
     await userEvent.click(
       within(dialog).getByRole('button', { name: 'Run occ maintenance' }),
     );
     await waitFor(() =>
-      expect(posted).toMatchObject({
+      expect(created.posted).toMatchObject({
         type: 'RunCommand',
         engine: 'job',
         parameters: { image: 'nextcloud:29', command: ['occ'] },
@@ -538,15 +481,10 @@ describe('InstanceContent', () => {
       http.post(
         `${fleetBaseUrl}/operations/edge-paris/team-a/nextcloud-upgrade-9x2q1/cancel`,
         () =>
-          HttpResponse.json(
-            backstageError(
-              'ConflictError',
-              'operation nextcloud-upgrade-9x2q1 already completed',
-              409,
-            ),
-            {
-              status: 409,
-            },
+          errorResponse(
+            'ConflictError',
+            'operation nextcloud-upgrade-9x2q1 already completed',
+            409,
           ),
       ),
     );
@@ -589,7 +527,7 @@ describe('InstanceContent', () => {
     const events = serve();
     let loads = 0;
     server.use(
-      http.get(detailUrl, () => {
+      http.get(instanceDetailUrl, () => {
         loads += 1;
         return HttpResponse.json(instanceDetailFixture());
       }),

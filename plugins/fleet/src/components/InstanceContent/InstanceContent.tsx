@@ -109,13 +109,8 @@ export function InstanceContent() {
   const entityLink = useEntityLink();
 
   return (
-    <InstanceViewState
-      loading={view.loading}
-      error={view.error}
-      hasData={Boolean(view.detail)}
-    >
-      {() => {
-        const detail = view.detail!;
+    <InstanceViewState error={view.error} detail={view.detail}>
+      {detail => {
         const { summary } = detail;
         const history = releaseHistory(detail.operations);
         const clusterLink = entityLink(clusterEntityRef(summary.cluster));

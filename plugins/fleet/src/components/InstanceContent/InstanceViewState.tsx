@@ -5,15 +5,18 @@ import {
 } from '@backstage/core-components';
 import Typography from '@material-ui/core/Typography';
 import type { ReactNode } from 'react';
+import type { InstanceDetail } from '@vworkspace/backstage-plugin-fleet-common';
 import { FleetApiError } from '../../api/FleetApiError';
 import type { FleetEventsState } from '../../hooks/useFleetEvents';
 
-/** Loading, not-found and error states shared by the instance views. */
+/**
+ * Loading, not-found and error states shared by the instance views; once the instance is
+ * loaded, renders `children` with it.
+ */
 export function InstanceViewState(props: {
-  loading: boolean;
   error?: Error;
-  hasData: boolean;
-  children: () => ReactNode;
+  detail?: InstanceDetail;
+  children: (detail: InstanceDetail) => ReactNode;
 }) {
   if (
     props.error &&
@@ -29,8 +32,9 @@ export function InstanceViewState(props: {
     );
   }
   if (props.error) return <ResponseErrorPanel error={props.error} />;
-  if (props.loading && !props.hasData) return <Progress />;
-  return <>{props.children()}</>;
+  // No detail and no error: the first load is still running (a reload keeps the detail).
+  if (!props.detail) return <Progress />;
+  return <>{props.children(props.detail)}</>;
 }
 
 /** "Live" while the change stream is connected; otherwise says updates are paused and why. */

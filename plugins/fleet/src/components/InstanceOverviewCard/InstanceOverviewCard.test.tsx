@@ -1,17 +1,17 @@
 import { screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { http, HttpResponse } from 'msw';
+import type { InstanceDetail } from '@vworkspace/backstage-plugin-fleet-common';
 import {
-  appFixture,
-  clusterFixture,
   instanceDetailFixture,
   instanceSummaryFixture,
   operationFixture,
 } from '../../__fixtures__/fleet';
 import {
-  backstageError,
+  errorResponse,
   fleetBaseUrl,
-  liveEvents,
+  instanceDetailUrl,
+  serveInstancePage,
   setupFleetServer,
 } from '../../__testUtils__/fleetServer';
 import {
@@ -22,25 +22,12 @@ import { InstanceOverviewCard } from './InstanceOverviewCard';
 
 const server = setupFleetServer();
 jest.setTimeout(30_000);
-const detailUrl = `${fleetBaseUrl}/instances/edge-paris/team-a/nextcloud`;
-
-function serve(detail = instanceDetailFixture()) {
-  server.use(
-    http.get(detailUrl, () => HttpResponse.json(detail)),
-    http.get(`${fleetBaseUrl}/clusters`, () =>
-      HttpResponse.json({ items: [clusterFixture()] }),
-    ),
-    http.get(`${fleetBaseUrl}/apps`, () =>
-      HttpResponse.json({ items: [appFixture()] }),
-    ),
-    liveEvents().handler,
-  );
-}
+const serve = (detail?: InstanceDetail) => serveInstancePage(server, detail);
 
 describe('InstanceOverviewCard', () => {
   it('shows progress while loading', async () => {
     serve();
-    server.use(http.get(detailUrl, () => new Promise(() => {})));
+    server.use(http.get(instanceDetailUrl, () => new Promise(() => {})));
     await renderWithFleet(<InstanceOverviewCard />, { entity: instanceEntity });
     expect(await screen.findByTestId('progress')).toBeInTheDocument();
   });
@@ -48,11 +35,8 @@ describe('InstanceOverviewCard', () => {
   it('shows the backend error', async () => {
     serve();
     server.use(
-      http.get(detailUrl, () =>
-        HttpResponse.json(
-          backstageError('NotAllowedError', 'not allowed to read team-a', 403),
-          { status: 403 },
-        ),
+      http.get(instanceDetailUrl, () =>
+        errorResponse('NotAllowedError', 'not allowed to read team-a', 403),
       ),
     );
     await renderWithFleet(<InstanceOverviewCard />, { entity: instanceEntity });

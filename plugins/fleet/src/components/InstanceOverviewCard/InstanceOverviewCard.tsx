@@ -33,13 +33,8 @@ export function InstanceOverviewCard() {
       title="Fleet instance"
       subheader={<LiveIndicator live={view.live} />}
     >
-      <InstanceViewState
-        loading={view.loading}
-        error={view.error}
-        hasData={Boolean(view.detail)}
-      >
-        {() => {
-          const detail = view.detail!;
+      <InstanceViewState error={view.error} detail={view.detail}>
+        {detail => {
           const latest = detail.operations[0];
           return (
             <Box display="flex" flexDirection="column" style={{ gap: 8 }}>
