@@ -23,7 +23,7 @@ import { parse, stringify } from 'yaml';
 import { KubeClient } from '@vworkspace/kube-runtime';
 import { apiResources, instanceEntityRef } from '../../plugins/fleet-common/src';
 import { benchAppOf } from '../common/benchApps';
-import { freePort } from '../common/freePort';
+import { freePort } from '../../plugins/fleet-backend/src/demo/freePort';
 import { mib, percentile, report, until as untilOrGone } from '../common/measure';
 import { cpuSecondsOf, rssOf } from '../common/procStats';
 

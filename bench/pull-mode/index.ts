@@ -28,7 +28,7 @@ import {
 import type { AgentSpec } from './agents';
 import { cpuByRole, isStopping, stopChildren, track } from './children';
 import { fleetState, FleetApi, followDeliveries, register } from './FleetApi';
-import { freePort } from '../common/freePort';
+import { freePort } from '../../plugins/fleet-backend/src/demo/freePort';
 import {
   load,
   mib,

@@ -1,15 +1,9 @@
-import {
-  mockCredentials,
-  mockServices,
-  startTestBackend,
-  TestBackend,
-} from '@backstage/backend-test-utils';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { mockCredentials, TestBackend } from '@backstage/backend-test-utils';
 import type { InstanceSummary, OperationSummary } from '@vworkspace/backstage-plugin-fleet-common';
 import request from 'supertest';
 import { eventually } from './__testUtils__/eventually';
 import { SseClient } from './__testUtils__/SseClient';
-import { fleetPlugin } from './plugin';
+import { startDemoBackend } from './__testUtils__/startDemoBackend';
 
 /**
  * End to end, as `npm start` runs it: the plugin starts the embedded demo fleet (a kube-sim
@@ -23,15 +17,7 @@ describe('fleet plugin with the demo fleet and the real operator', () => {
   const headers = { Authorization: mockCredentials.user.header(user) };
 
   beforeAll(async () => {
-    backend = await startTestBackend({
-      features: [
-        fleetPlugin,
-        mockServices.permissions.factory({ result: AuthorizeResult.ALLOW }),
-        mockServices.rootConfig.factory({
-          data: { fleet: { demo: { enabled: true, clusters: 1, timeScale: 0 } } },
-        }),
-      ],
-    });
+    backend = await startDemoBackend(1);
   }, 120_000);
 
   afterAll(async () => {

@@ -4,12 +4,28 @@ import {
   mockServices,
   startTestBackend,
 } from '@backstage/backend-test-utils';
-import { fleetClusterSupplierExtensionPoint } from '@vworkspace/backstage-plugin-fleet-node';
+import { ClusterSupplier, fleetClusterSupplierExtensionPoint } from '@vworkspace/backstage-plugin-fleet-node';
 import type { SimCluster } from '@vworkspace/kube-sim';
 import request from 'supertest';
 import { eventually } from './__testUtils__/eventually';
 import { createInstance, startFleetCluster } from './__testUtils__/fleetSim';
 import { fleetPlugin } from './plugin';
+
+/** A module of the fleet plugin that adds `supplier` through the fleet.cluster-supplier extension point. */
+function clusterSupplierModule(supplier: ClusterSupplier) {
+  return createBackendModule({
+    pluginId: 'fleet',
+    moduleId: `test-${supplier.id}`,
+    register(reg) {
+      reg.registerInit({
+        deps: { clusters: fleetClusterSupplierExtensionPoint },
+        async init({ clusters }) {
+          clusters.addClusterSupplier(supplier);
+        },
+      });
+    },
+  });
+}
 
 describe('fleetPlugin', () => {
   let cluster: SimCluster;
@@ -24,30 +40,17 @@ describe('fleetPlugin', () => {
   });
 
   it('watches the clusters a module supplies through the fleet.cluster-supplier extension point', async () => {
-    const inventory = createBackendModule({
-      pluginId: 'fleet',
-      moduleId: 'test-inventory',
-      register(reg) {
-        reg.registerInit({
-          deps: { clusters: fleetClusterSupplierExtensionPoint },
-          async init({ clusters }) {
-            clusters.addClusterSupplier({
-              id: 'inventory',
-              async getClusters() {
-                return [
-                  {
-                    name: cluster.name,
-                    title: 'From the inventory',
-                    mode: 'push',
-                    labels: { source: 'inventory' },
-                    push: { url: '', kubeconfig: { contents: cluster.kubeConfig() } },
-                  },
-                ];
-              },
-            });
-          },
-        });
-      },
+    const inventory = clusterSupplierModule({
+      id: 'inventory',
+      getClusters: async () => [
+        {
+          name: cluster.name,
+          title: 'From the inventory',
+          mode: 'push',
+          labels: { source: 'inventory' },
+          push: { url: '', kubeconfig: { contents: cluster.kubeConfig() } },
+        },
+      ],
     });
     const backend = await startTestBackend({ features: [fleetPlugin, inventory] });
     try {
@@ -74,23 +77,12 @@ describe('fleetPlugin', () => {
       'contexts: [{ name: ctx, context: { cluster: c, user: u } }]',
       'current-context: ctx',
     ].join('\n');
-    const supplier = createBackendModule({
-      pluginId: 'fleet',
-      moduleId: 'test-broken',
-      register(reg) {
-        reg.registerInit({
-          deps: { clusters: fleetClusterSupplierExtensionPoint },
-          async init({ clusters }) {
-            clusters.addClusterSupplier({
-              id: 'broken',
-              getClusters: async () => [
-                { name: 'broken-1', title: 'Broken', mode: 'push', labels: {}, push: { url: '', kubeconfig: { contents: broken } } },
-                { name: 'broken-2', title: 'Empty', mode: 'push', labels: {}, push: { url: '', kubeconfig: { contents: 'apiVersion: v1\nkind: Config\n' } } },
-              ],
-            });
-          },
-        });
-      },
+    const supplier = clusterSupplierModule({
+      id: 'broken',
+      getClusters: async () => [
+        { name: 'broken-1', title: 'Broken', mode: 'push', labels: {}, push: { url: '', kubeconfig: { contents: broken } } },
+        { name: 'broken-2', title: 'Empty', mode: 'push', labels: {}, push: { url: '', kubeconfig: { contents: 'apiVersion: v1\nkind: Config\n' } } },
+      ],
     });
     const backend = await startTestBackend({ features: [fleetPlugin, supplier] });
     try {

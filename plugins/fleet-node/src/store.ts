@@ -7,7 +7,7 @@ import type {
   InstancePage,
   InstanceQuery,
   OperationQuery,
-  OperationSummary,
+  OperationPage,
 } from '@vworkspace/backstage-plugin-fleet-common';
 
 /**
@@ -23,9 +23,7 @@ export interface FleetStoreReader {
     namespace: string;
     name: string;
   }): Promise<InstanceDetail | undefined>;
-  listOperations(
-    query?: OperationQuery,
-  ): Promise<{ items: OperationSummary[]; totalCount: number; nextCursor?: string }>;
+  listOperations(query?: OperationQuery): Promise<OperationPage>;
   summary(): Promise<FleetSummary>;
   listApps(): Promise<AppTemplate[]>;
   /**

@@ -19,7 +19,6 @@ export type {
   FleetApi,
   FleetEventStreamOptions,
   InstanceRef,
-  OperationPage,
   OperationRef,
 } from './api/FleetApi';
 export { FleetClient } from './api/FleetClient';

@@ -1,5 +1,4 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LoggerService } from '@backstage/backend-plugin-api';
@@ -31,22 +30,11 @@ import {
   readDemoFleetConfig,
 } from './demoFleetConfig';
 import { demoInstances } from './demoInstances';
+import { freePort } from './freePort';
 import { OperatorProcess, writeParentWatchdog } from './OperatorProcess';
 
 /** How long an operator may take to start (it compiles its sources on load, on a busy machine). */
 const operatorStartTimeoutMs = 180_000;
-
-/** A free TCP port on 127.0.0.1, for an operator's webhook. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Options of {@link DemoFleet.start}. @public */
 export interface DemoFleetOptions {

@@ -1,5 +1,4 @@
 import type { AuditorService, LoggerService } from '@backstage/backend-plugin-api';
-import { InputError } from '@backstage/errors';
 import {
   AgentIntent,
   applicationInstanceApiVersion,
@@ -7,13 +6,14 @@ import {
   InstanceChange,
   instanceChangeSchema,
   InstanceSummary,
-  issuesOf,
 } from '@vworkspace/backstage-plugin-fleet-common';
 import type { KubeObject } from '@vworkspace/kube-runtime';
 import type { Request } from 'express';
 import type { Outbox } from '../pull/Outbox';
 import type { FleetStore } from '../store/FleetStore';
+import { parseOr400 } from '../service/parseOr400';
 import { fleetKinds } from '../store/kinds';
+import { audited } from './audited';
 import { fromClusterError } from './clusterErrors';
 import { pullOutboxOf, pushClientOf } from './writeTargets';
 
@@ -55,31 +55,24 @@ export class InstanceChanges {
   constructor(private readonly options: InstanceChangesOptions) {}
 
   async apply(change: InstanceChange, caller: InstanceChangeCaller): Promise<InstanceChangeOutcome> {
-    const parsed = instanceChangeSchema.safeParse(change);
-    if (!parsed.success) {
-      throw new InputError(`Invalid instance change: ${issuesOf(parsed.error).map(i => `${i.path}: ${i.message}`).join('; ')}`);
-    }
-    const { cluster, namespace, name, spec, labels, annotations, force } = parsed.data;
-    const audit = await this.options.auditor.createEvent({
-      eventId: 'instance-change',
-      severityLevel: 'medium',
-      request: caller.request,
-      meta: { cluster, namespace, name, requestedBy: caller.requestedBy, force: force ?? false, fields: Object.keys(spec) },
-    });
-    try {
-      const object = {
-        apiVersion: applicationInstanceApiVersion,
-        kind: 'ApplicationInstance' as const,
-        metadata: { name, namespace, ...(labels ? { labels } : {}), ...(annotations ? { annotations } : {}) },
-        spec,
-      };
-      const outcome = await this.applyTo(cluster, object, force ?? false);
-      await audit.success({ meta: { state: outcome.state, ...('seq' in outcome ? { seq: outcome.seq } : {}) } });
-      return outcome;
-    } catch (error) {
-      await audit.fail({ error: error as Error });
-      throw error;
-    }
+    const { cluster, namespace, name, spec, labels, annotations, force } = parseOr400(instanceChangeSchema, change, 'instance change');
+    const object = {
+      apiVersion: applicationInstanceApiVersion,
+      kind: 'ApplicationInstance' as const,
+      metadata: { name, namespace, ...(labels ? { labels } : {}), ...(annotations ? { annotations } : {}) },
+      spec,
+    };
+    return audited(
+      this.options.auditor,
+      {
+        eventId: 'instance-change',
+        severityLevel: 'medium',
+        request: caller.request,
+        meta: { cluster, namespace, name, requestedBy: caller.requestedBy, force: force ?? false, fields: Object.keys(spec) },
+      },
+      () => this.applyTo(cluster, object, force ?? false),
+      outcome => ({ state: outcome.state, ...('seq' in outcome ? { seq: outcome.seq } : {}) }),
+    );
   }
 
   /** Where the change stored as entry `seq` for a pull cluster stands; undefined for an unknown entry. */

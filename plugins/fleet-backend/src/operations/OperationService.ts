@@ -19,7 +19,6 @@ import {
   fleetOperationCancelPermission,
   fleetOperationCreatePermission,
   instanceEntityRef,
-  issuesOf,
   mutatingOperationTypes,
   operationApiVersion,
   operationSpecSchema,
@@ -31,8 +30,10 @@ import type { Request } from 'express';
 import { randomUUID } from 'node:crypto';
 import type { OperationIntentObject, Outbox } from '../pull/Outbox';
 import type { FleetStore } from '../store/FleetStore';
+import { parseOr400, invalidInput } from '../service/parseOr400';
 import { fleetKinds } from '../store/kinds';
 import { toOperationSummary } from '../store/summaries';
+import { audited } from './audited';
 import { fromClusterError } from './clusterErrors';
 import { idempotentOperationName, operationGenerateName } from './operationName';
 import { validateParameters } from './parameterValidator';
@@ -83,6 +84,10 @@ export type CreateOperation = Omit<CreateOperationRequest, 'parameters'> & {
   parameters: Record<string, unknown>;
 };
 
+function operationNotFound(ref: { cluster: string; namespace: string; name: string }): NotFoundError {
+  return new NotFoundError(`Operation ${ref.namespace}/${ref.name} not found in cluster ${ref.cluster}`);
+}
+
 /** Fields of a spec that make two requests the same request. */
 function sameRequest(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
   const pick = (s: Record<string, unknown>) =>
@@ -130,28 +135,23 @@ export class OperationService {
    * already exists for the same request: that Operation is returned.
    */
   async create(body: CreateOperation, caller: Caller): Promise<OperationOutcome> {
-    const audit = await this.auditor.createEvent({
-      eventId: 'operation-create',
-      severityLevel: 'medium',
-      request: caller.request,
-      meta: {
-        cluster: body.cluster,
-        namespace: body.namespace,
-        instance: body.instance,
-        type: body.type,
-        ...(body.idempotencyKey ? { idempotencyKey: body.idempotencyKey } : {}),
+    return audited(
+      this.auditor,
+      {
+        eventId: 'operation-create',
+        severityLevel: 'medium',
+        request: caller.request,
+        meta: {
+          cluster: body.cluster,
+          namespace: body.namespace,
+          instance: body.instance,
+          type: body.type,
+          ...(body.idempotencyKey ? { idempotencyKey: body.idempotencyKey } : {}),
+        },
       },
-    });
-    try {
-      const result = await this.doCreate(body, caller);
-      await audit.success({
-        meta: { operation: result.operation.name, created: result.created },
-      });
-      return result;
-    } catch (error) {
-      await audit.fail({ error: error as Error });
-      throw error;
-    }
+      () => this.doCreate(body, caller),
+      result => ({ operation: result.operation.name, created: result.created }),
+    );
   }
 
   private async doCreate(body: CreateOperation, caller: Caller): Promise<OperationOutcome> {
@@ -184,7 +184,7 @@ export class OperationService {
     }
     const checked = validateParameters(template, body.parameters, { name: instance.name, namespace: instance.namespace });
     if ('issues' in checked) {
-      throw new InputError(`Invalid parameters: ${checked.issues.map(i => `${i.path}: ${i.message}`).join('; ')}`);
+      throw invalidInput('parameters', checked.issues);
     }
     const parameters = { ...checked.parameters };
     if (template.rbacProfile && (template.engine === 'job' || template.engine === 'workflow')) {
@@ -201,12 +201,7 @@ export class OperationService {
       requestedBy: caller.userEntityRef,
       ...(body.reason ? { reason: body.reason } : {}),
     };
-    const specCheck = operationSpecSchema.safeParse(spec);
-    if (!specCheck.success) {
-      throw new InputError(
-        `Invalid request: ${issuesOf(specCheck.error).map(i => `${i.path}: ${i.message}`).join('; ')}`,
-      );
-    }
+    parseOr400(operationSpecSchema, spec, 'request');
 
     // a pull cluster's agent applies by name: without a key, a random one still gives a fixed name
     const idempotencyKey = body.idempotencyKey ?? (outbox ? randomUUID() : undefined);
@@ -258,20 +253,17 @@ export class OperationService {
 
   /** Cancels an Operation by setting `spec.cancel`; the operator stops its engine. */
   async cancel(ref: { cluster: string; namespace: string; name: string }, caller: Caller): Promise<OperationOutcome> {
-    const audit = await this.auditor.createEvent({
-      eventId: 'operation-cancel',
-      severityLevel: 'medium',
-      request: caller.request,
-      meta: { cluster: ref.cluster, namespace: ref.namespace, operation: ref.name },
-    });
-    try {
-      const operation = await this.doCancel(ref, caller);
-      await audit.success({ meta: { phase: operation.operation.phase ?? null, pending: operation.pending } });
-      return operation;
-    } catch (error) {
-      await audit.fail({ error: error as Error });
-      throw error;
-    }
+    return audited(
+      this.auditor,
+      {
+        eventId: 'operation-cancel',
+        severityLevel: 'medium',
+        request: caller.request,
+        meta: { cluster: ref.cluster, namespace: ref.namespace, operation: ref.name },
+      },
+      () => this.doCancel(ref, caller),
+      outcome => ({ phase: outcome.operation.phase ?? null, pending: outcome.pending }),
+    );
   }
 
   private async doCancel(ref: { cluster: string; namespace: string; name: string }, caller: Caller): Promise<OperationOutcome> {
@@ -285,19 +277,12 @@ export class OperationService {
         current = toOperationSummary(ref.cluster, await client.get(fleetKinds.Operation, ref.name, ref.namespace));
       } catch (error) {
         if (isNotFound(error)) {
-          throw new NotFoundError(`Operation ${ref.namespace}/${ref.name} not found in cluster ${ref.cluster}`);
+          throw operationNotFound(ref);
         }
         throw fromClusterError(ref.cluster, error);
       }
     }
-    await this.authorize(
-      fleetOperationCancelPermission,
-      { cluster: ref.cluster, namespace: ref.namespace, name: current.instance },
-      caller,
-    );
-    if (current.phase && terminalOperationPhases.includes(current.phase)) {
-      throw new ConflictError(`Operation ${ref.namespace}/${ref.name} has already ended (${current.phase})`);
-    }
+    await this.authorizeCancel(ref, current, caller);
     try {
       const patched = await client.patch(
         fleetKinds.Operation,
@@ -311,9 +296,25 @@ export class OperationService {
       return { created: false, pending: false, operation: this.store.getOperation(ref) ?? toOperationSummary(ref.cluster, patched) };
     } catch (error) {
       if (isNotFound(error)) {
-        throw new NotFoundError(`Operation ${ref.namespace}/${ref.name} not found in cluster ${ref.cluster}`);
+        throw operationNotFound(ref);
       }
       throw fromClusterError(ref.cluster, error);
+    }
+  }
+
+  /** 403 unless `caller` may cancel `current`; 409 when it has already ended. Shared by push and pull clusters. */
+  private async authorizeCancel(
+    ref: { cluster: string; namespace: string; name: string },
+    current: OperationSummary,
+    caller: Caller,
+  ): Promise<void> {
+    await this.authorize(
+      fleetOperationCancelPermission,
+      { cluster: ref.cluster, namespace: ref.namespace, name: current.instance },
+      caller,
+    );
+    if (current.phase && terminalOperationPhases.includes(current.phase)) {
+      throw new ConflictError(`Operation ${ref.namespace}/${ref.name} has already ended (${current.phase})`);
     }
   }
 
@@ -346,15 +347,8 @@ export class OperationService {
     caller: Caller,
   ): Promise<OperationOutcome> {
     const current = this.store.getOperation(ref);
-    if (!current) throw new NotFoundError(`Operation ${ref.namespace}/${ref.name} not found in cluster ${ref.cluster}`);
-    await this.authorize(
-      fleetOperationCancelPermission,
-      { cluster: ref.cluster, namespace: ref.namespace, name: current.instance },
-      caller,
-    );
-    if (current.phase && terminalOperationPhases.includes(current.phase)) {
-      throw new ConflictError(`Operation ${ref.namespace}/${ref.name} has already ended (${current.phase})`);
-    }
+    if (!current) throw operationNotFound(ref);
+    await this.authorizeCancel(ref, current, caller);
     await outbox.enqueue(ref.cluster, { type: 'cancel', operation: { namespace: ref.namespace, name: ref.name } });
     this.logger.info(`Cancel of Operation ${ref.namespace}/${ref.name} queued for pull cluster ${ref.cluster} by ${caller.userEntityRef}`);
     return { created: false, pending: true, operation: current };

@@ -15,6 +15,7 @@ import {
 import type { Request } from 'express';
 import type { ClusterRegistry } from '../cluster/ClusterRegistry';
 import type { FleetStore } from '../store/FleetStore';
+import { audited } from '../operations/audited';
 import type { AgentSessions } from './AgentSessions';
 import type { PullClusterRepository } from './PullClusterRepository';
 
@@ -85,22 +86,17 @@ export class PullClusterService {
     return summary;
   }
 
-  private async audited<T>(eventId: string, cluster: string, caller: AdminCaller, action: () => Promise<T>): Promise<T> {
-    const audit = await this.options.auditor.createEvent({
-      eventId,
-      severityLevel: 'high',
-      request: caller.request,
-      meta: { cluster },
-    });
-    try {
-      await this.authorize(caller);
-      const result = await action();
-      await audit.success();
-      return result;
-    } catch (error) {
-      await audit.fail({ error: error as Error });
-      throw error;
-    }
+  private audited<T>(eventId: string, cluster: string, caller: AdminCaller, action: () => Promise<T>): Promise<T> {
+    const event = { eventId, severityLevel: 'high' as const, request: caller.request, meta: { cluster } };
+    return audited(
+      this.options.auditor,
+      event,
+      async () => {
+        await this.authorize(caller);
+        return action();
+      },
+      () => undefined,
+    );
   }
 
   private async authorize(caller: AdminCaller): Promise<void> {

@@ -9,7 +9,8 @@ import {
 import express, { Request } from 'express';
 import Router from 'express-promise-router';
 import type { ClusterRegistry } from '../cluster/ClusterRegistry';
-import { errorHandler, parseOr400 } from '../service/router';
+import { parseOr400 } from '../service/parseOr400';
+import { errorHandler } from '../service/router';
 import type { FleetStore } from '../store/FleetStore';
 import type { AgentSessions } from './AgentSessions';
 import { Outbox, outboxPageSize } from './Outbox';

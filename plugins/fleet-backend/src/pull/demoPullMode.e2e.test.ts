@@ -1,14 +1,8 @@
-import {
-  mockCredentials,
-  mockServices,
-  startTestBackend,
-  TestBackend,
-} from '@backstage/backend-test-utils';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { mockCredentials, TestBackend } from '@backstage/backend-test-utils';
 import type { ClusterSummary, InstanceSummary } from '@vworkspace/backstage-plugin-fleet-common';
 import request from 'supertest';
 import { eventually } from '../__testUtils__/eventually';
-import { fleetPlugin } from '../plugin';
+import { startDemoBackend } from '../__testUtils__/startDemoBackend';
 
 /**
  * The demo fleet as `npm start` runs it, with two clusters: one watched in push mode, the other
@@ -19,15 +13,7 @@ describe('the demo fleet in both modes', () => {
   const headers = { Authorization: mockCredentials.user.header('user:default/jane') };
 
   beforeAll(async () => {
-    backend = await startTestBackend({
-      features: [
-        fleetPlugin,
-        mockServices.permissions.factory({ result: AuthorizeResult.ALLOW }),
-        mockServices.rootConfig.factory({
-          data: { fleet: { demo: { enabled: true, clusters: 2, timeScale: 0 } } },
-        }),
-      ],
-    });
+    backend = await startDemoBackend(2);
   }, 120_000);
 
   afterAll(async () => {

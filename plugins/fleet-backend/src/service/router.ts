@@ -12,7 +12,6 @@ import {
   fleetEntityNamespace,
   FleetEvent,
   instanceQuerySchema,
-  issuesOf,
   operationQuerySchema,
   registerClusterRequestSchema,
 } from '@vworkspace/backstage-plugin-fleet-common';
@@ -22,6 +21,7 @@ import { z } from 'zod';
 import type { OperationService } from '../operations/OperationService';
 import type { PullClusterService } from '../pull/PullClusterService';
 import type { FleetStore } from '../store/FleetStore';
+import { parseOr400 } from './parseOr400';
 
 /** Options of {@link createRouter}. */
 export interface RouterOptions {
@@ -38,14 +38,6 @@ export interface RouterOptions {
   maxEventBacklogBytes?: number;
 }
 
-/** Parses `value` or answers 400 naming every failing field. */
-export function parseOr400<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) {
-    throw new InputError(`Invalid ${what}: ${issuesOf(parsed.error).map(i => `${i.path}: ${i.message}`).join('; ')}`);
-  }
-  return parsed.data;
-}
 
 const instancePathSchema = z.strictObject({
   cluster: dns1123Label(),

@@ -1,5 +1,4 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
-import { InputError } from '@backstage/errors';
 import {
   AppTemplate,
   ClusterConnection,
@@ -8,10 +7,10 @@ import {
   FleetSummary,
   InstanceDetail,
   instanceEntityName,
-  issuesOf,
   InstancePage,
   InstanceQuery,
   instanceQuerySchema,
+  OperationPage,
   OperationQuery,
   operationQuerySchema,
   OperationSummary,
@@ -21,9 +20,9 @@ import type {
   FleetStoreReader,
 } from '@vworkspace/backstage-plugin-fleet-node';
 import type { KubeClient, KubeObject } from '@vworkspace/kube-runtime';
-import { z } from 'zod';
 import type { ClusterRegistry } from '../cluster/ClusterRegistry';
 import { redact } from '../cluster/redact';
+import { parseOr400 } from '../service/parseOr400';
 import { ChangeFeed, FleetChange } from './ChangeFeed';
 import { decodeCursor, encodeCursor } from './cursor';
 import { PushClusterWatcher, ClusterSink } from './PushClusterWatcher';
@@ -92,16 +91,6 @@ function upperBound<T>(sorted: readonly T[], probe: T, compare: (a: T, b: T) => 
     else hi = mid;
   }
   return lo;
-}
-
-function parseQuery<S extends z.ZodType>(schema: S, query: unknown): z.output<S> {
-  const parsed = schema.safeParse(query ?? {});
-  if (!parsed.success) {
-    throw new InputError(
-      `Invalid query: ${issuesOf(parsed.error).map(i => `${i.path}: ${i.message}`).join('; ')}`,
-    );
-  }
-  return parsed.data;
 }
 
 /**
@@ -347,7 +336,7 @@ export class FleetStore implements FleetStoreReader, ClusterSink {
   }
 
   async listInstances(query: InstanceQuery = {}): Promise<InstancePage> {
-    const q = parseQuery(instanceQuerySchema, query);
+    const q = parseOr400(instanceQuerySchema, query ?? {}, 'query');
     const afterKey = q.cursor !== undefined ? decodeCursor(q.cursor, 'instances')[0] : undefined;
     const { sorted: candidates, others } = this.instanceCandidates(q);
     const needle = q.q?.toLowerCase();
@@ -453,8 +442,8 @@ export class FleetStore implements FleetStoreReader, ClusterSink {
     return record ? this.getInstance(record.summary) : undefined;
   }
 
-  async listOperations(query: OperationQuery = {}): Promise<{ items: OperationSummary[]; totalCount: number; nextCursor?: string }> {
-    const q = parseQuery(operationQuerySchema, query);
+  async listOperations(query: OperationQuery = {}): Promise<OperationPage> {
+    const q = parseOr400(operationQuerySchema, query ?? {}, 'query');
     const after = q.cursor !== undefined ? (decodeCursor(q.cursor, 'operations') as [string, string]) : undefined;
     this.sortedOperations ??= [...this.operations.entries()]
       .map(([key, s]) => [s.createdAt ?? '~', key] as [string, string])

@@ -92,6 +92,12 @@ export const instancePageSchema = pageSchema(instanceSummarySchema);
 /** A page of instance summaries. @public */
 export type InstancePage = z.infer<typeof instancePageSchema>;
 
+/** A page of operation summaries, the answer of `GET /operations`. @public */
+export const operationPageSchema = pageSchema(operationSummarySchema);
+
+/** A page of operation summaries, the answer of `GET /operations`. @public */
+export type OperationPage = z.infer<typeof operationPageSchema>;
+
 /** Query of `GET /instances`. @public */
 export const instanceQuerySchema = z.strictObject({
   cluster: z.string().min(1).optional(),

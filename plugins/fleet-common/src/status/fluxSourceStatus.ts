@@ -1,3 +1,4 @@
+import type { KStatusObject } from './computeStatus';
 import { getCondition } from './conditions';
 
 /**
@@ -5,19 +6,9 @@ import { getCondition } from './conditions';
  * parts every source kind shares.
  * @public
  */
-export interface FluxSourceLike {
+export interface FluxSourceLike extends KStatusObject {
   kind?: string;
-  metadata?: { name?: string; namespace?: string; generation?: number };
-  status?: {
-    observedGeneration?: number;
-    conditions?: ReadonlyArray<{
-      type: string;
-      status?: string;
-      reason?: string;
-      message?: string;
-      observedGeneration?: number;
-    }>;
-  };
+  metadata?: KStatusObject['metadata'] & { name?: string; namespace?: string };
 }
 
 /** Why a source cannot deliver a chart, from {@link fluxSourceFailure}. @public */
@@ -36,8 +27,9 @@ export interface FluxSourceFailure {
  * pass ends well or stalls: a fetch that keeps failing leaves it behind while the Ready
  * condition already says why. So the condition's own generation is the one to trust; only a
  * condition without one falls back on the status'.
+ * @public
  */
-function current(
+export function isConditionCurrent(
   condition: { observedGeneration?: number } | undefined,
   object: FluxSourceLike,
 ): boolean {
@@ -64,7 +56,7 @@ export function fluxSourceFailure(
   }/${source.metadata?.name ?? ''}`;
   const conditions = source.status?.conditions;
   const stalled = getCondition(conditions, 'Stalled');
-  if (stalled?.status === 'True' && current(stalled, source)) {
+  if (stalled?.status === 'True' && isConditionCurrent(stalled, source)) {
     return {
       source: where,
       stalled: true,
@@ -73,7 +65,7 @@ export function fluxSourceFailure(
     };
   }
   const ready = getCondition(conditions, 'Ready');
-  if (ready?.status === 'False' && current(ready, source)) {
+  if (ready?.status === 'False' && isConditionCurrent(ready, source)) {
     return {
       source: where,
       stalled: false,
@@ -82,12 +74,4 @@ export function fluxSourceFailure(
     };
   }
   return undefined;
-}
-
-/** Whether a condition of `object` speaks for its current generation. @public */
-export function isConditionCurrent(
-  condition: { observedGeneration?: number } | undefined,
-  object: FluxSourceLike,
-): boolean {
-  return current(condition, object);
 }

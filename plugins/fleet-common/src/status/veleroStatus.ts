@@ -1,13 +1,10 @@
 import type { VeleroBackup, VeleroRestore } from '../schemas/velero';
 import { EngineStatus, engineStatus } from './engineStatus';
 
-type VeleroObject =
-  | (Pick<VeleroBackup, 'kind' | 'status'> & {
-      metadata?: { name?: string; namespace?: string };
-    })
-  | (Pick<VeleroRestore, 'kind' | 'status'> & {
-      metadata?: { name?: string; namespace?: string };
-    });
+type VeleroObject = (
+  | Pick<VeleroBackup, 'kind' | 'status'>
+  | Pick<VeleroRestore, 'kind' | 'status'>
+) & { metadata?: { name?: string; namespace?: string } };
 
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;

@@ -10,8 +10,7 @@ import {
   fleetSummarySchema,
   instanceDetailSchema,
   instancePageSchema,
-  operationSummarySchema,
-  pageSchema,
+  operationPageSchema,
   type AppTemplate,
   type ClusterSummary,
   type FleetEvent,
@@ -20,7 +19,7 @@ import {
   type InstancePage,
   type InstanceQuery,
   type OperationQuery,
-  type OperationSummary,
+  type OperationPage,
 } from '@vworkspace/backstage-plugin-fleet-common';
 import { z } from 'zod';
 import type { FleetStoreReader } from '../store';
@@ -34,7 +33,6 @@ const fleetPluginId = 'fleet';
 
 const clusterListSchema = z.object({ items: z.array(clusterSummarySchema) });
 const appListSchema = z.object({ items: z.array(appTemplateSchema) });
-const operationPageSchema = pageSchema(operationSummarySchema);
 
 /**
  * Options of {@link FleetStoreClient}.
@@ -91,13 +89,7 @@ export class FleetStoreClient implements FleetStoreReader {
     return this.get(path, instanceDetailSchema, { notFoundAsUndefined: true });
   }
 
-  async listOperations(
-    query: OperationQuery = {},
-  ): Promise<{
-    items: OperationSummary[];
-    totalCount: number;
-    nextCursor?: string;
-  }> {
+  async listOperations(query: OperationQuery = {}): Promise<OperationPage> {
     return this.get(`/operations${queryString(query)}`, operationPageSchema);
   }
 

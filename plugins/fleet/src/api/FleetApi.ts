@@ -9,6 +9,7 @@ import type {
   InstancePage,
   InstanceQuery,
   InstanceSummary,
+  OperationPage,
   OperationQuery,
   OperationSummary,
 } from '@vworkspace/backstage-plugin-fleet-common';
@@ -25,13 +26,6 @@ export interface OperationRef {
   cluster: string;
   namespace: string;
   name: string;
-}
-
-/** A page of operations, newest first. @public */
-export interface OperationPage {
-  items: OperationSummary[];
-  totalCount: number;
-  nextCursor?: string;
 }
 
 /** Callbacks and resume point of one connection to the fleet's change stream. @public */

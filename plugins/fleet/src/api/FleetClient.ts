@@ -6,8 +6,8 @@ import {
   fleetSummarySchema,
   instanceDetailSchema,
   instancePageSchema,
+  operationPageSchema,
   operationSummarySchema,
-  pageSchema,
   type AppTemplate,
   type ClusterSummary,
   type CreateOperationRequest,
@@ -16,6 +16,7 @@ import {
   type InstancePage,
   type InstanceQuery,
   type InstanceSummary,
+  type OperationPage,
   type OperationQuery,
   type OperationSummary,
   SseParser,
@@ -24,7 +25,6 @@ import type {
   FleetApi,
   FleetEventStreamOptions,
   InstanceRef,
-  OperationPage,
   OperationRef,
 } from './FleetApi';
 import { FleetApiError } from './FleetApiError';
@@ -43,7 +43,6 @@ interface ResponseSchema<T> {
 
 const clusterListSchema = itemsOf(clusterSummarySchema);
 const appListSchema = itemsOf(appTemplateSchema);
-const operationPageSchema = pageSchema(operationSummarySchema);
 
 /** `{ items: T[] }`, the shape of the lists that have no paging, checked item by item. */
 function itemsOf<T>(item: ResponseSchema<T>): ResponseSchema<{ items: T[] }> {
