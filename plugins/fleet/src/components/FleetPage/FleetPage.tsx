@@ -64,7 +64,9 @@ function ClusterCards(props: {
               <CardContent>
                 <Typography variant="subtitle1">{cluster.title}</Typography>
                 <Typography variant="body2" component="div">
-                  <ConnectionStateLabel state={cluster.connection.state} /> ·{' '}
+                  <ConnectionStateLabel state={cluster.connection.state} />
+                </Typography>
+                <Typography variant="body2" component="div">
                   {cluster.mode} · {cluster.instanceCount} instances
                 </Typography>
                 <Typography
