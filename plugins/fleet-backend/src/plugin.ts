@@ -127,7 +127,7 @@ export const fleetPlugin = createBackendPlugin({
         lifecycle.addShutdownHook(async () => {
           stopSync();
           sessions.stop();
-          await sync.flush();
+          await sync.flush(2_000);
           registry.stop();
           store.stop();
           await demo?.stop();

@@ -102,9 +102,20 @@ export class PullStateSync {
     this.streamWrites.set(cluster, { streams, at: now, write });
   }
 
-  /** Resolves once every stream count recorded so far is written. */
-  async flush(): Promise<void> {
-    await Promise.all([...this.streamWrites.values()].map(w => w.write));
+  /**
+   * Resolves once every stream count recorded so far is written, or after `timeoutMs`: at
+   * shutdown the database may already be going, and the rows of a replica that stopped age out
+   * for the others anyway.
+   */
+  async flush(timeoutMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.all([...this.streamWrites.values()].map(w => w.write)),
+      new Promise(resolve => {
+        timer = setTimeout(resolve, timeoutMs);
+      }),
+    ]);
+    clearTimeout(timer);
   }
 
   /** One look at what other replicas wrote. */
