@@ -7,14 +7,49 @@
  * kind of credentials the catalog module sends to the fleet backend, and `GET /api/bench/memory`
  * answers `process.memoryUsage()` with the used size of each V8 heap space (after a full GC
  * with `?gc=1` when node runs with --expose-gc; and with BENCH_HEAP_SNAPSHOT=<dir>, it first
- * writes a heap snapshot there). */
+ * writes a heap snapshot there). `GET /api/bench/pauses` answers what held the event loop since the
+ * previous call: the event loop delay (p99, max) and the garbage collections' pauses by kind. */
 import { join } from 'node:path';
 import { getHeapSpaceStatistics, writeHeapSnapshot } from 'node:v8';
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { runBackend } from '../common/runBackend';
 import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
+
+/** Event loop delay and GC pauses since the last `reset()`, in ms. */
+function pauseRecorder() {
+  const delay = monitorEventLoopDelay({ resolution: 10 });
+  delay.enable();
+  let gc: Record<string, { count: number; totalMs: number; maxMs: number }> = {};
+  // node's GC entry kinds: 1 minor (scavenge), 2 major (mark-compact), 4 incremental, 8 weak callbacks
+  const kinds: Record<number, string> = { 1: 'minor', 2: 'major', 4: 'incremental', 8: 'weakcb' };
+  new PerformanceObserver(list => {
+    for (const entry of list.getEntries()) {
+      const { detail } = entry as PerformanceEntry & { detail?: { kind?: number } };
+      const kind = kinds[detail?.kind ?? 0] ?? 'other';
+      const stats = (gc[kind] ??= { count: 0, totalMs: 0, maxMs: 0 });
+      stats.count++;
+      stats.totalMs += entry.duration;
+      stats.maxMs = Math.max(stats.maxMs, entry.duration);
+    }
+  }).observe({ entryTypes: ['gc'] });
+  return {
+    reset() {
+      const answer = {
+        loopDelayP99Ms: delay.percentile(99) / 1e6,
+        loopDelayMaxMs: delay.max / 1e6,
+        gc,
+      };
+      delay.reset();
+      gc = {};
+      return answer;
+    },
+  };
+}
+
+const pauses = pauseRecorder();
 
 const benchPlugin = createBackendPlugin({
   pluginId: 'bench',
@@ -34,6 +69,8 @@ const benchPlugin = createBackendPlugin({
                 }),
               )
               .then(({ token }) => res.json({ token }), next);
+          } else if (req.path === '/pauses') {
+            res.json(pauses.reset());
           } else if (req.path === '/memory') {
             const gc = (globalThis as { gc?: () => void }).gc;
             if (req.query.gc && gc) gc();

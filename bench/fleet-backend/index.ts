@@ -8,7 +8,9 @@
  * BENCH_CLIENTS (default 50), BENCH_SECONDS (per measurement, default 10),
  * BENCH_AUTH (`plugin`, default: a plugin-to-plugin token as the catalog module sends; `user`:
  * the auth backend's guest, as the frontend; `static`: the external-access static token), BENCH_COMPARE (`0` skips the kubernetes plugin),
- * BENCH_ACCEPT_ENCODING (default `gzip, deflate`),
+ * BENCH_ACCEPT_ENCODING (default `gzip, deflate`), BENCH_CHANGES (instance status changes per
+ * second written into the clusters during the `/instances` phase "while the fleet changes",
+ * default 20),
  * BENCH_BACKEND_NODE_ARGS (extra node options of the backend processes), BENCH_HEAP_SNAPSHOT (a
  * directory: the fleet backend writes a heap snapshot there after the load). */
 import { spawn } from 'node:child_process';
@@ -22,7 +24,7 @@ import { gunzipSync, inflateSync } from 'node:zlib';
 import { parse, stringify } from 'yaml';
 import { KubeClient } from '@vworkspace/kube-runtime';
 import { apiResources, instanceEntityRef } from '../../plugins/fleet-common/src';
-import { benchAppOf } from '../common/benchApps';
+import { benchAppOf, benchApps } from '../common/benchApps';
 import { freePort } from '../../plugins/fleet-backend/src/demo/freePort';
 import { mib, percentile, report, until as untilOrGone } from '../common/measure';
 import { cpuSecondsOf, rssOf } from '../common/procStats';
@@ -35,6 +37,7 @@ const AUTH =
   (['static', 'user'] as const).find(mode => mode === process.env.BENCH_AUTH) ??
   'plugin';
 const COMPARE = process.env.BENCH_COMPARE !== '0';
+const CHANGES_PER_SECOND = Number(process.env.BENCH_CHANGES ?? 20);
 const credentialsOf = {
   plugin: 'plugin-to-plugin token (as the catalog module)',
   user: 'guest user token (as the frontend)',
@@ -224,6 +227,23 @@ function reportLoad(label: string, result: LoadResult): number {
   return p50;
 }
 
+/** What held a backend's event loop during a load, as its `bench` plugin reports it. */
+interface Pauses {
+  loopDelayP99Ms: number;
+  loopDelayMaxMs: number;
+  gc: Record<string, { count: number; totalMs: number; maxMs: number }>;
+}
+
+function reportPauses(pauses: Pauses): void {
+  report('  backend event loop delay p99 / max', `${ms(pauses.loopDelayP99Ms)} / ${ms(pauses.loopDelayMaxMs)}`);
+  report(
+    '  backend GC pauses: kind count / total / longest',
+    Object.entries(pauses.gc)
+      .map(([kind, g]) => `${kind} ${g.count} / ${ms(g.totalMs)} / ${ms(g.maxMs)}`)
+      .join('; '),
+  );
+}
+
 /** Set when the backend process ends early: nothing will answer any more. */
 let backendGone: string | undefined;
 
@@ -340,6 +360,58 @@ async function populate(cluster: BenchCluster, index: number): Promise<void> {
   } finally {
     client.close();
   }
+}
+
+/**
+ * Changes instances' status in the clusters, `perSecond` of them spread over every cluster,
+ * as operators reporting progress do, until the returned function is called (it resolves with
+ * the number of changes written).
+ */
+function changeStatuses(clusters: BenchCluster[], perSecond: number): () => Promise<number> {
+  const clients = clusters.map(c => KubeClient.fromString(c.kubeconfig, { qps: 5000, burst: 5000 }));
+  let written = 0;
+  let stopped = false;
+  const writes = new Set<Promise<unknown>>();
+  const timer = setInterval(() => {
+    for (let k = 0; k < perSecond / 10; k++) {
+      const n = written++;
+      const i = (n * 37) % INSTANCES;
+      const name = `${benchAppOf(i).app}-${i}`;
+      const ready = n % 2 === 0;
+      const write = clients[n % clients.length]
+        .patch(
+          instanceKind,
+          name,
+          i % 2 ? 'team-b' : 'team-a',
+          {
+            status: {
+              conditions: [
+                {
+                  type: 'Ready',
+                  status: ready ? 'True' : 'False',
+                  reason: ready ? 'Succeeded' : 'Progressing',
+                  message: `change ${n}`,
+                  lastTransitionTime: new Date().toISOString(),
+                },
+              ],
+            },
+          },
+          { type: 'merge', subresource: 'status' },
+        )
+        .catch(error => {
+          if (!stopped) process.stderr.write(`status change failed: ${String(error)}\n`);
+        })
+        .finally(() => writes.delete(write));
+      writes.add(write);
+    }
+  }, 100);
+  return async () => {
+    clearInterval(timer);
+    await Promise.all(writes);
+    stopped = true;
+    for (const client of clients) client.close();
+    return written;
+  };
 }
 
 /** A backend process (bench/fleet-backend/backend.ts) with the catalog and one more plugin. */
@@ -462,6 +534,8 @@ async function startBackend(
       (await api('GET', '/bench/memory?gc=1')).json() as NodeJS.MemoryUsage & {
         spaces: Record<string, number>;
       },
+    /** Event loop delay and GC pauses since the previous call (bench/fleet-backend/backend.ts). */
+    pauses: async () => (await api('GET', '/bench/pauses')).json() as Pauses,
     rss: () => rssOf(child.pid),
     stop: async () => {
       agent.destroy();
@@ -572,36 +646,62 @@ async function main(): Promise<void> {
       if (AUTH === 'user') await fleetBackend.useUserToken();
       report('caller credentials (BENCH_AUTH)', credentialsOf[AUTH]);
 
-      const list = await load(fleetBackend.pid, CLIENTS, SECONDS, i =>
-        get(
-          `/fleet/instances?cluster=bench-${
-            (i % CLUSTERS) + 1
-          }&app=nextcloud&limit=20`,
-        ),
-      );
-      reportLoad(
-        `GET /instances?cluster&app&limit=20, ${CLIENTS} clients`,
-        list,
-      );
-      fleetLookup = await load(fleetBackend.pid, CLIENTS, SECONDS, i => {
+      /** A load against the fleet backend, reported with what held its event loop meanwhile. */
+      const measure = async (
+        label: () => string,
+        clients: number,
+        seconds: number,
+        request: (i: number) => Promise<HttpAnswer>,
+        afterLoad?: () => Promise<void>,
+      ) => {
+        await fleetBackend.pauses();
+        const result = await load(fleetBackend.pid, clients, seconds, request);
+        await afterLoad?.();
+        reportLoad(label(), result);
+        reportPauses(await fleetBackend.pauses());
+        return result;
+      };
+      const page = (i: number) =>
+        get(`/fleet/instances?cluster=bench-${(i % CLUSTERS) + 1}&app=nextcloud&limit=20`);
+      const lookup = (i: number) => {
         const s = samples[i % samples.length];
-        return get(
-          `/fleet/entity?entityRef=${encodeURIComponent(instanceEntityRef(s))}`,
-        );
-      });
-      reportLoad(`GET /entity (fleet store), ${CLIENTS} clients`, fleetLookup);
-      // One client: the service time of a request, without queueing behind the others.
-      reportLoad(
-        'GET /entity (fleet store), 1 client',
-        await load(fleetBackend.pid, 1, Math.min(SECONDS, 3), i => {
-          const s = samples[i % samples.length];
-          return get(
-            `/fleet/entity?entityRef=${encodeURIComponent(
-              instanceEntityRef(s),
-            )}`,
-          );
-        }),
+        return get(`/fleet/entity?entityRef=${encodeURIComponent(instanceEntityRef(s))}`);
+      };
+      // Warm-up, not counted: the first requests compile the code they run, whichever phase is first.
+      await load(fleetBackend.pid, CLIENTS, Math.min(SECONDS, 3), i => (i % 2 ? page(i) : lookup(i)));
+      await measure(() => `GET /instances?cluster&app&limit=20, ${CLIENTS} clients`, CLIENTS, SECONDS, page);
+      // The same pages while operators report progress: a change makes its cluster's pages anew.
+      const stopChanges = changeStatuses(fleet.clusters, CHANGES_PER_SECOND);
+      let changes = 0;
+      await measure(
+        () => `  the same while the fleet changes (${(changes / SECONDS).toFixed(0)} status changes/s)`,
+        CLIENTS,
+        SECONDS,
+        page,
+        async () => {
+          changes = await stopChanges();
+        },
       );
+      // Pages not asked for lately: clusters × apps × namespaces × 10 page sizes in turn (4,000
+      // pages of 10 KB at 50 × 200), far more than the backend keeps serialized (16 MiB), so
+      // that each one is made and compressed for its request.
+      const apps = benchApps.map(a => a.app);
+      await measure(
+        () => '  pages made for each request (cluster × app × namespace × limit 11–20 in turn)',
+        CLIENTS,
+        SECONDS,
+        i => {
+          const app = apps[Math.floor(i / CLUSTERS) % apps.length];
+          const namespace = Math.floor(i / (CLUSTERS * apps.length)) % 2 ? 'team-b' : 'team-a';
+          const limit = 11 + (Math.floor(i / (CLUSTERS * apps.length * 2)) % 10);
+          return get(
+            `/fleet/instances?cluster=bench-${(i % CLUSTERS) + 1}&app=${app}&namespace=${namespace}&limit=${limit}`,
+          );
+        },
+      );
+      fleetLookup = await measure(() => `GET /entity (fleet store), ${CLIENTS} clients`, CLIENTS, SECONDS, lookup);
+      // One client: the service time of a request, without queueing behind the others.
+      await measure(() => 'GET /entity (fleet store), 1 client', 1, Math.min(SECONDS, 3), lookup);
       report('backend process RSS (target < 600 MiB)', mib(fleetBackend.rss()));
       const mapped = rssByMapping(fleetBackend.pid);
       report(

@@ -229,6 +229,50 @@ describe('fleet router', () => {
     expect(seen).toEqual(['nextcloud', 'gitea', 'files']);
   });
 
+  it('answers a page again with its ETag and gzip, 304 when the caller has it, and shows a change at once', async () => {
+    const path = '/api/fleet/instances'; // over 1 KB: worth compressing
+    const first = await request(backend.server).get(path).set(as(admin)).set('Accept-Encoding', 'gzip');
+    expect(first.status).toBe(200);
+    expect(first.headers['content-encoding']).toBe('gzip');
+    expect(first.headers['content-type']).toMatch(/^application\/json/);
+    expect(first.headers.vary).toMatch(/Accept-Encoding/);
+    const etag = first.headers.etag;
+    expect(etag).toMatch(/^W\/".+"$/);
+    expect(first.body.items.map((i: InstanceSummary) => i.name)).toEqual(['nextcloud', 'gitea', 'files']);
+
+    const plain = await request(backend.server).get(path).set(as(admin)).set('Accept-Encoding', 'identity');
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.headers.etag).toBe(etag);
+    expect(plain.body).toEqual(first.body);
+
+    const unchanged = await request(backend.server).get(path).set(as(admin)).set('If-None-Match', etag);
+    expect(unchanged.status).toBe(304);
+    expect(unchanged.text).toBe('');
+    // the other cluster's page is unaffected by what follows
+    const usPage = await get('/api/fleet/instances?cluster=us-1');
+
+    await createInstance(eu, { namespace: 'team-b', name: 'wiki', app: 'gitea', version: '10.6.0' });
+    try {
+      const changed = await eventually(async () => {
+        const res = await request(backend.server).get(path).set(as(admin)).set('If-None-Match', etag);
+        expect(res.status).toBe(200);
+        return res;
+      });
+      expect(changed.body.items.map((i: InstanceSummary) => i.name)).toEqual(['nextcloud', 'gitea', 'wiki', 'files']);
+      expect(changed.body.totalCount).toBe(4);
+      expect(changed.headers.etag).not.toBe(etag);
+      const usAgain = await request(backend.server).get('/api/fleet/instances?cluster=us-1').set(as(admin)).set('If-None-Match', usPage.headers.etag);
+      expect(usAgain.status).toBe(304);
+    } finally {
+      await eu.api.delete(
+        { group: 'apps.vworkspace.io', version: 'v1alpha1', resource: 'applicationinstances' },
+        'wiki',
+        { namespace: 'team-b' },
+      );
+    }
+    await eventually(async () => expect((await get(path)).body.items.map((i: InstanceSummary) => i.name)).toEqual(['nextcloud', 'gitea', 'files']));
+  });
+
   it('shows one instance in full, and 404 for an unknown one', async () => {
     const res = await get('/api/fleet/instances/eu-1/team-a/nextcloud');
     expect(res.status).toBe(200);

@@ -22,6 +22,7 @@ import type { OperationService } from '../operations/OperationService';
 import type { PullClusterService } from '../pull/PullClusterService';
 import type { FleetStore } from '../store/FleetStore';
 import { parseOr400 } from './parseOr400';
+import { SerializedAnswerCache, sendSerialized } from './SerializedAnswerCache';
 
 /** Options of {@link createRouter}. */
 export interface RouterOptions {
@@ -36,6 +37,8 @@ export interface RouterOptions {
   heartbeatIntervalMs?: number;
   /** Bytes an SSE follower may fall behind before its stream is closed (it resumes). Default 4 MiB. */
   maxEventBacklogBytes?: number;
+  /** Bytes of serialized instance pages kept for repeated reads. Default 16 MiB. */
+  pageCacheBytes?: number;
 }
 
 
@@ -120,6 +123,7 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   const maxBacklog = options.maxEventBacklogBytes ?? 4 * 1024 * 1024;
   const router = Router();
   router.use(express.json({ limit: bodyLimit }));
+  const instancePages = new SerializedAnswerCache({ maxBytes: options.pageCacheBytes });
 
   router.get('/clusters', async (_req, res) => {
     res.json({ items: await store.listClusters() });
@@ -146,7 +150,11 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
 
   router.get('/instances', async (req, res) => {
     const query = parseOr400(instanceQuerySchema, req.query, 'query');
-    res.json(await store.listInstances(query));
+    // a filtered page changes only with its cluster; an unfiltered one with any cluster
+    const revision = store.instancesRevision(query.cluster);
+    const key = JSON.stringify([query.cluster, query.app, query.status, query.owner, query.namespace, query.q, query.limit, query.cursor]);
+    const page = await instancePages.get(key, revision, () => store.listInstances(query));
+    sendSerialized(req, res, instancePages, page);
   });
 
   router.get('/instances/:cluster/:namespace/:name', async (req, res) => {

@@ -180,4 +180,26 @@ describe('FleetStore', () => {
     remove(k);
     expect(await store.getInstanceByEntityName(entityName)).toBeUndefined();
   });
+  it('moves the revision of the fleet and of the cluster whose instances changed, and of no other', async () => {
+    const k = [...known.values()].find(i => i.cluster === 'eu-1')!;
+    const before = { fleet: store.instancesRevision(), eu: store.instancesRevision('eu-1'), us: store.instancesRevision('us-1') };
+    put({ ...k });
+    expect(store.instancesRevision()).toBe(before.fleet); // same object again: nothing changed
+    put({ ...k, ready: !k.ready });
+    const afterChange = store.instancesRevision('eu-1');
+    expect(afterChange).toBeGreaterThan(before.eu);
+    expect(store.instancesRevision()).toBe(afterChange);
+    expect(store.instancesRevision('us-1')).toBe(before.us);
+    store.upsertOperation('eu-1', {
+      apiVersion: 'ops.vworkspace.io/v1alpha1',
+      kind: 'Operation',
+      metadata: { namespace: k.namespace, name: 'backup-1', uid: 'op-1' },
+      spec: { instance: k.name, type: 'Backup' },
+    });
+    expect(store.instancesRevision('eu-1')).toBe(afterChange); // operations are not in instance pages
+    remove(k);
+    expect(store.instancesRevision('eu-1')).toBeGreaterThan(afterChange);
+    expect(store.instancesRevision('us-1')).toBe(before.us);
+    expect(store.instancesRevision('nowhere')).toBe(0);
+  });
 });

@@ -129,6 +129,10 @@ export class FleetStore implements FleetStoreReader, ClusterSink {
   private sortedOperations?: Array<[string, string]>;
   /** Delivery of Operations sent to pull clusters through the outbox, by key. */
   private readonly deliveries = new Map<string, NonNullable<OperationSummary['delivery']>>();
+
+  /** Id of the last change to any instance or cluster, and per cluster: see instancesRevision. */
+  private instancesRevisionOfFleet = 0;
+  private readonly instancesRevisionByCluster = new Map<string, number>();
   private unsubscribeRegistry?: () => void;
 
   constructor(options: FleetStoreOptions) {
@@ -327,6 +331,17 @@ export class FleetStore implements FleetStoreReader, ClusterSink {
     }
   }
 
+  /**
+   * Where the instances' data stands, for the whole fleet or for one cluster: it advances with
+   * every change announced for an instance or a cluster (a cluster's state decides its
+   * instances' `stale`), so an answer made from the instances at one revision is current for as
+   * long as the revision is the same.
+   */
+  instancesRevision(cluster?: string): number {
+    if (cluster === undefined) return this.instancesRevisionOfFleet;
+    return this.instancesRevisionByCluster.get(cluster) ?? 0;
+  }
+
   // ---- FleetStoreReader --------------------------------------------------------------------
 
   async listClusters(): Promise<ClusterSummary[]> {
@@ -517,7 +532,10 @@ export class FleetStore implements FleetStoreReader, ClusterSink {
   // ---- internals ---------------------------------------------------------------------------
 
   private publish(change: FleetChange): void {
-    this.feed.publish(change);
+    const { id } = this.feed.publish(change);
+    if (change.kind === 'operation') return;
+    this.instancesRevisionOfFleet = id;
+    this.instancesRevisionByCluster.set(change.kind === 'instance' ? change.instance.cluster : change.cluster.name, id);
   }
 
   private isStale(cluster: string): boolean {
