@@ -80,6 +80,27 @@ export class SerializedAnswerCache {
     return answer.gzip;
   }
 
+  /**
+   * Sends an answer as `res.json` would, with its ETag (a matching `If-None-Match` gets 304,
+   * before any compression) and, when the client accepts it and it is worth it, its stored gzip
+   * form. The compression middleware leaves an answer that already has a `Content-Encoding` alone.
+   */
+  send(req: Request, res: Response, answer: SerializedAnswer): void {
+    res.vary('Accept-Encoding');
+    res.setHeader('ETag', answer.etag);
+    res.type('json');
+    if (req.fresh) {
+      res.status(304).end();
+      return;
+    }
+    if (answer.json.length >= gzipThresholdBytes && req.acceptsEncodings('gzip', 'identity') === 'gzip') {
+      res.setHeader('Content-Encoding', 'gzip');
+      res.send(this.gzipOf(answer));
+      return;
+    }
+    res.send(answer.json);
+  }
+
   /** Entries and bytes held, for tests and metrics. */
   size(): { entries: number; bytes: number } {
     return { entries: this.entries.size, bytes: this.bytes };
@@ -98,25 +119,4 @@ export class SerializedAnswerCache {
       this.remove(key);
     }
   }
-}
-
-/**
- * Sends a serialized answer as `res.json` would, with its ETag (a matching `If-None-Match` gets
- * 304) and, when the client accepts it and it is worth it, its stored gzip form. The compression
- * middleware leaves an answer that already has a `Content-Encoding` alone.
- */
-export function sendSerialized(req: Request, res: Response, cache: SerializedAnswerCache, answer: SerializedAnswer): void {
-  res.vary('Accept-Encoding');
-  res.setHeader('ETag', answer.etag);
-  res.type('json');
-  if (req.fresh) {
-    res.status(304).end();
-    return;
-  }
-  if (answer.json.length >= gzipThresholdBytes && req.acceptsEncodings('gzip', 'identity') === 'gzip') {
-    res.setHeader('Content-Encoding', 'gzip');
-    res.send(cache.gzipOf(answer));
-    return;
-  }
-  res.send(answer.json);
 }

@@ -22,7 +22,7 @@ import type { OperationService } from '../operations/OperationService';
 import type { PullClusterService } from '../pull/PullClusterService';
 import type { FleetStore } from '../store/FleetStore';
 import { parseOr400 } from './parseOr400';
-import { SerializedAnswerCache, sendSerialized } from './SerializedAnswerCache';
+import { SerializedAnswerCache } from './SerializedAnswerCache';
 
 /** Options of {@link createRouter}. */
 export interface RouterOptions {
@@ -152,9 +152,9 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     const query = parseOr400(instanceQuerySchema, req.query, 'query');
     // a filtered page changes only with its cluster; an unfiltered one with any cluster
     const revision = store.instancesRevision(query.cluster);
-    const key = JSON.stringify([query.cluster, query.app, query.status, query.owner, query.namespace, query.q, query.limit, query.cursor]);
-    const page = await instancePages.get(key, revision, () => store.listInstances(query));
-    sendSerialized(req, res, instancePages, page);
+    // the parsed query has the schema's keys in the schema's order: equal queries, equal keys
+    const page = await instancePages.get(JSON.stringify(query), revision, () => store.listInstances(query));
+    instancePages.send(req, res, page);
   });
 
   router.get('/instances/:cluster/:namespace/:name', async (req, res) => {

@@ -180,6 +180,7 @@ describe('FleetStore', () => {
     remove(k);
     expect(await store.getInstanceByEntityName(entityName)).toBeUndefined();
   });
+
   it('moves the revision of the fleet and of the cluster whose instances changed, and of no other', async () => {
     const k = [...known.values()].find(i => i.cluster === 'eu-1')!;
     const before = { fleet: store.instancesRevision(), eu: store.instancesRevision('eu-1'), us: store.instancesRevision('us-1') };
