@@ -11,7 +11,11 @@
  * previous call: the event loop delay (p99, max) and the garbage collections' pauses by kind. */
 import { join } from 'node:path';
 import { getHeapSpaceStatistics, writeHeapSnapshot } from 'node:v8';
-import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
+import {
+  constants as perfConstants,
+  monitorEventLoopDelay,
+  PerformanceObserver,
+} from 'node:perf_hooks';
 import { runBackend } from '../common/runBackend';
 import {
   coreServices,
@@ -23,8 +27,12 @@ function pauseRecorder() {
   const delay = monitorEventLoopDelay({ resolution: 10 });
   delay.enable();
   let gc: Record<string, { count: number; totalMs: number; maxMs: number }> = {};
-  // node's GC entry kinds: 1 minor (scavenge), 2 major (mark-compact), 4 incremental, 8 weak callbacks
-  const kinds: Record<number, string> = { 1: 'minor', 2: 'major', 4: 'incremental', 8: 'weakcb' };
+  const kinds: Record<number, string> = {
+    [perfConstants.NODE_PERFORMANCE_GC_MINOR]: 'minor (scavenge)',
+    [perfConstants.NODE_PERFORMANCE_GC_MAJOR]: 'major (mark-compact)',
+    [perfConstants.NODE_PERFORMANCE_GC_INCREMENTAL]: 'incremental marking',
+    [perfConstants.NODE_PERFORMANCE_GC_WEAKCB]: 'weak callbacks',
+  };
   new PerformanceObserver(list => {
     for (const entry of list.getEntries()) {
       const { detail } = entry as PerformanceEntry & { detail?: { kind?: number } };

@@ -1,10 +1,15 @@
+// first: V8's heap settings, before anything fills the heap
+import './applyHeapSettings';
 import { createBackend } from '@backstage/backend-defaults';
+import { rootHttpRouter } from './rootHttpRouter';
 
 /**
  * The vWorkspace Fleet backend: Backstage core plugins plus the fleet
  * plugins. Which clusters it talks to is configuration (app-config*.yaml).
  */
 const backend = createBackend();
+
+backend.add(rootHttpRouter);
 
 backend.add(import('@backstage/plugin-app-backend'));
 
