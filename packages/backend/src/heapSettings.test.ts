@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { heapFlags, heapFlagsToApply } from './heapSettings';
+import { heapFlagsToApply } from './heapSettings';
 
 describe('heapFlagsToApply', () => {
   it('applies every setting when node was started without V8 flags', () => {
@@ -30,33 +30,33 @@ describe('heapFlagsToApply', () => {
 
 describe('the heap settings, set while node runs', () => {
   /**
-   * Heap V8 holds (MiB) for a process that keeps 150 MB live and then churns through short-lived
-   * objects, with `flags` set the way the backend sets them (`v8.setFlagsFromString`).
+   * The growth factor V8 reports (`--trace-gc-verbose`) for each old-generation limit it sets in
+   * a process that fills 150 MB, with `flags` set the way the backend sets them, after start.
    */
-  function heapHeld(flags: readonly string[]): number {
+  function growthFactors(flags: readonly string[]): number[] {
     const script = `
       const v8 = require('node:v8');
       for (const flag of ${JSON.stringify(flags)}) v8.setFlagsFromString(flag);
       const live = [];
       for (let i = 0; i < 1.5e6; i++) live.push({ i, name: 'instance-' + i });
-      let recent = [];
-      for (let i = 0; i < 3e7; i++) {
-        recent.push({ i, tags: [i] });
-        if (recent.length > 2e5) recent = [];
-      }
-      process.stdout.write(String(process.memoryUsage().heapTotal / 1048576));
     `;
-    const child = spawnSync(process.execPath, ['-e', script], {
-      encoding: 'utf8',
-      timeout: 60_000,
-    });
+    const child = spawnSync(
+      process.execPath,
+      ['--trace-gc-verbose', '-e', script],
+      { encoding: 'utf8', timeout: 60_000 },
+    );
     expect(child.status).toBe(0);
-    return Number(child.stdout);
+    return [
+      ...child.stdout.matchAll(/\[HeapController\] Limit: .*\(([\d.]+)\)/g),
+    ].map(match => Number(match[1]));
   }
 
-  it('keep the heap near what is live, where V8 alone lets it grow far beyond', () => {
-    const byDefault = heapHeld([]);
-    const withSettings = heapHeld(heapFlags.map(({ flag }) => flag));
-    expect(withSettings).toBeLessThan(byDefault * 0.75);
+  it('hold each new heap limit to 1.6 times what survived, where V8 alone may choose up to 4', () => {
+    const withSettings = growthFactors(heapFlagsToApply([]));
+    expect(withSettings.length).toBeGreaterThan(0);
+    expect(new Set(withSettings)).toEqual(new Set([1.6]));
+    const byDefault = growthFactors([]);
+    expect(byDefault.length).toBeGreaterThan(0);
+    expect(Math.max(...byDefault)).toBeGreaterThan(1.6);
   });
 });

@@ -25,14 +25,19 @@ export const heapFlags: ReadonlyArray<{ name: string; flag: string }> = [
 ];
 
 /** Whether node's command line (`execArgv`) already sets V8 flag `name`, in any spelling. */
-function givenOnCommandLine(name: string, execArgv: readonly string[]): boolean {
+function givenOnCommandLine(
+  name: string,
+  execArgv: readonly string[],
+): boolean {
   const spellings = [name, name.replace(/-/g, '_')].flatMap(spelling => [
     `--${spelling}`,
     `--no-${spelling}`,
     `--no${spelling}`,
   ]);
   return execArgv.some(arg =>
-    spellings.some(spelling => arg === spelling || arg.startsWith(`${spelling}=`)),
+    spellings.some(
+      spelling => arg === spelling || arg.startsWith(`${spelling}=`),
+    ),
   );
 }
 

@@ -17,7 +17,9 @@ backend.add(import('@backstage/plugin-auth-backend'));
 backend.add(import('@backstage/plugin-auth-backend-module-guest-provider'));
 
 backend.add(import('@backstage/plugin-catalog-backend'));
-backend.add(import('@vworkspace/backstage-plugin-catalog-backend-module-fleet'));
+backend.add(
+  import('@vworkspace/backstage-plugin-catalog-backend-module-fleet'),
+);
 
 backend.add(import('@backstage/plugin-permission-backend'));
 backend.add(import('./permissionPolicy'));
