@@ -11,11 +11,8 @@
  * previous call: the event loop delay (p99, max) and the garbage collections' pauses by kind. */
 import { join } from 'node:path';
 import { getHeapSpaceStatistics, writeHeapSnapshot } from 'node:v8';
-import {
-  constants as perfConstants,
-  monitorEventLoopDelay,
-  PerformanceObserver,
-} from 'node:perf_hooks';
+import { constants as perfConstants, PerformanceObserver } from 'node:perf_hooks';
+import { eventLoopDelay } from '../common/eventLoopDelay';
 import { runBackend } from '../common/runBackend';
 import {
   coreServices,
@@ -24,8 +21,7 @@ import {
 
 /** Event loop delay and GC pauses since the last `reset()`, in ms. */
 function pauseRecorder() {
-  const delay = monitorEventLoopDelay({ resolution: 10 });
-  delay.enable();
+  const loop = eventLoopDelay();
   let gc: Record<string, { count: number; totalMs: number; maxMs: number }> = {};
   const kinds: Record<number, string> = {
     [perfConstants.NODE_PERFORMANCE_GC_MINOR]: 'minor (scavenge)',
@@ -45,12 +41,8 @@ function pauseRecorder() {
   }).observe({ entryTypes: ['gc'] });
   return {
     reset() {
-      const answer = {
-        loopDelayP99Ms: delay.percentile(99) / 1e6,
-        loopDelayMaxMs: delay.max / 1e6,
-        gc,
-      };
-      delay.reset();
+      const delay = loop.take();
+      const answer = { loopDelayP99Ms: delay.p99, loopDelayMaxMs: delay.max, gc };
       gc = {};
       return answer;
     },

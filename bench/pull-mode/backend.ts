@@ -6,7 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { join } from 'node:path';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { eventLoopDelay } from '../common/eventLoopDelay';
 import { runBackend } from '../common/runBackend';
 
 /** The CPU profiler of this process, for BENCH_PROFILE_DIR. */
@@ -27,19 +27,16 @@ async function startProfiler(): Promise<Session> {
  */
 async function reportPhases(profileDir: string | undefined): Promise<void> {
   const profiler = profileDir ? await startProfiler() : undefined;
-  const loop = monitorEventLoopDelay({ resolution: 10 });
-  loop.enable();
+  const loop = eventLoopDelay();
   let phase = 0;
   process.on('SIGUSR2', () => {
     void (async () => {
-      // the histogram holds the intervals of a 10 ms timer: the delay is what exceeds 10 ms
-      const toMs = (ns: number) => Math.max(0, Math.round(ns / 1e5) / 10 - 10);
+      const delay = loop.take();
       const figures: Record<string, number | string> = {
-        loopP50: toMs(loop.percentile(50)),
-        loopP99: toMs(loop.percentile(99)),
-        loopMax: toMs(loop.max),
+        loopP50: delay.p50,
+        loopP99: delay.p99,
+        loopMax: delay.max,
       };
-      loop.reset();
       phase++;
       if (profiler && profileDir) {
         const { profile } = await profiler.post('Profiler.stop');
